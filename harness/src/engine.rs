@@ -1,0 +1,203 @@
+//! The recording scheduler: the shuttle `Scheduler` that every strategy runs behind. It asks the
+//! strategy for each decision, records the choices (the schedule a token is made of), hands the
+//! code under test its random values, bounds steps, and notices deadlocks and leaks.
+
+use crate::failure::FailureKind;
+use crate::goroutine::stuck_failure;
+use crate::record::{self, PointLabel, SENTINEL};
+use crate::strategy::{Decision, Schedule as StrategySchedule};
+use rand_chacha::ChaCha8Rng;
+use rand_core::{RngCore, SeedableRng};
+use shuttle::current::get_label_for_task;
+use shuttle::scheduler::{Schedule, Scheduler, Task, TaskId};
+use std::cell::RefCell;
+use std::rc::Rc;
+
+/// One finished execution, as the engine saw it.
+pub(crate) struct Finished {
+    pub seed: u64,
+    pub steps: Vec<u32>,
+    pub digests: Vec<u8>,
+    pub failure: Option<crate::failure::Failure>,
+    pub diverged: Option<(u64, String)>,
+    pub trace: Option<crate::trace::Trace>,
+}
+
+pub(crate) struct Engine {
+    pub strategy: Box<dyn StrategySchedule>,
+    pub tracing: bool,
+    pub max_steps: u64,
+    data: ChaCha8Rng,
+    seed: u64,
+    steps: Vec<u32>,
+    digests: Vec<u8>,
+    runnable: Vec<usize>,
+    diverged: Option<(u64, String)>,
+    in_execution: bool,
+    /// Asked to start no further execution (budget spent, failure found, ...).
+    pub stop: bool,
+    /// Called with every finished execution; returns false to stop exploring.
+    pub on_finish: Box<dyn FnMut(Finished) -> bool>,
+}
+
+impl Engine {
+    pub fn new(
+        strategy: Box<dyn StrategySchedule>,
+        tracing: bool,
+        max_steps: u64,
+        on_finish: Box<dyn FnMut(Finished) -> bool>,
+    ) -> Self {
+        Engine {
+            strategy,
+            tracing,
+            max_steps,
+            data: ChaCha8Rng::seed_from_u64(0),
+            seed: 0,
+            steps: Vec::new(),
+            digests: Vec::new(),
+            runnable: Vec::new(),
+            diverged: None,
+            in_execution: false,
+            stop: false,
+            on_finish,
+        }
+    }
+
+    /// Closes the execution in progress, if any. `escaped` is a panic that got out of shuttle.
+    pub fn finish(&mut self, escaped: Option<(FailureKind, String)>) {
+        if !self.in_execution {
+            return;
+        }
+        self.in_execution = false;
+        let steps = std::mem::take(&mut self.steps);
+        let (failure, trace) = record::with(|r| {
+            if let Some((kind, message)) = escaped {
+                r.fail(kind, format!("engine: {message}"), None);
+            }
+            r.active = false;
+            let trace = r.tracing.then(|| r.take_trace());
+            (r.failure.take(), trace)
+        });
+        if self.diverged.is_none() {
+            if let Err(why) = self.strategy.end(steps.len() as u64) {
+                self.diverged = Some((steps.len() as u64, why));
+            }
+        }
+        let done = Finished {
+            seed: self.seed,
+            steps,
+            digests: std::mem::take(&mut self.digests),
+            failure,
+            diverged: self.diverged.take(),
+            trace,
+        };
+        if !(self.on_finish)(done) {
+            self.stop = true;
+        }
+    }
+
+    fn start(&mut self) -> Option<Schedule> {
+        self.finish(None);
+        if self.stop {
+            return None;
+        }
+        let seed = self.strategy.begin()?;
+        self.seed = seed;
+        self.data = ChaCha8Rng::seed_from_u64(seed);
+        self.in_execution = true;
+        let tracing = self.tracing;
+        record::with(|r| r.reset(tracing));
+        Some(Schedule::new(seed))
+    }
+
+    fn decide(&mut self, runnable: &[&Task], current: Option<TaskId>, yielding: bool) -> Option<TaskId> {
+        let step = self.steps.len() as u64;
+        self.runnable.clear();
+        self.runnable
+            .extend(runnable.iter().map(|t| usize::from(t.id())).filter(|&t| t != SENTINEL));
+        let current = current.map(usize::from).filter(|c| self.runnable.contains(c));
+        let forced = record::with(|r| {
+            if r.failure.is_some() {
+                return Err(());
+            }
+            if step >= self.max_steps {
+                r.fail(
+                    FailureKind::STEP_BOUND,
+                    format!("exceeded the step bound ({} steps): a spin loop or an unfair schedule?", self.max_steps),
+                    None,
+                );
+                return Err(());
+            }
+            if r.unwinding {
+                // A panic is unwinding: let it reach the goroutine's catch before anything else runs.
+                return current.map(Some).ok_or(());
+            }
+            if self.runnable.is_empty() {
+                if r.live() > 0 {
+                    stuck_failure(r);
+                    return Err(());
+                }
+                return Ok(Some(SENTINEL));
+            }
+            Ok(None)
+        });
+        let forced = match forced {
+            Ok(f) => f,
+            Err(()) => return self.halt(),
+        };
+        let single;
+        let options: &[usize] = match forced {
+            Some(t) => {
+                single = [t];
+                &single
+            }
+            None => &self.runnable,
+        };
+        let decision = Decision {
+            step,
+            runnable: options,
+            current,
+            yielding,
+        };
+        let choice = match self.strategy.choose(&decision) {
+            Ok(c) => c,
+            Err(why) => {
+                self.diverged = Some((step, why));
+                return self.halt();
+            }
+        };
+        if self.tracing && self.steps.last() != Some(&(choice as u32)) {
+            let digest = get_label_for_task::<PointLabel>(TaskId::from(choice))
+                .map_or(0, |l| l.0.digest());
+            self.digests.push(digest);
+        }
+        self.steps.push(choice as u32);
+        record::with(|r| {
+            r.step = step + 1;
+            r.running = choice;
+        });
+        Some(TaskId::from(choice))
+    }
+
+    fn halt(&mut self) -> Option<TaskId> {
+        record::with(|r| r.stopping = true);
+        None
+    }
+}
+
+/// The shuttle-facing handle; the engine is shared with the explorer, which outlives runners.
+pub(crate) struct Recording(pub Rc<RefCell<Engine>>);
+
+impl Scheduler for Recording {
+    fn new_execution(&mut self) -> Option<Schedule> {
+        self.0.borrow_mut().start()
+    }
+
+    fn next_task(&mut self, runnable: &[&Task], current: Option<TaskId>, yielding: bool) -> Option<TaskId> {
+        self.0.borrow_mut().decide(runnable, current, yielding)
+    }
+
+    fn next_u64(&mut self) -> u64 {
+        self.0.borrow_mut().data.next_u64()
+    }
+}

@@ -1,0 +1,470 @@
+//! The exploration runner: runs a body under a strategy, collects distinct failures, and turns
+//! each into a replayable token with its trace.
+
+use crate::engine::{Engine, Finished, Recording};
+use crate::failure::{classify_payload, Failure, FailureKind};
+use crate::strategy::{self, Strategy};
+use crate::token::{self, Token};
+use crate::trace::Trace;
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::fmt;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::rc::Rc;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// Configures and runs explorations of a body.
+///
+/// ```
+/// use maprace_harness::{go, Explorer, Strategy};
+/// let exploration = Explorer::new("doc/example")
+///     .strategy(Strategy::Dfs { preemption_bound: Some(1) })
+///     .run(|| {
+///         let h = go("writer", || 1 + 1);
+///         assert_eq!(h.join(), 2);
+///     });
+/// assert!(exploration.failures.is_empty());
+/// assert!(exploration.exhausted);
+/// ```
+#[derive(Clone, Debug)]
+pub struct Explorer {
+    identity: String,
+    strategy: Strategy,
+    seed: u64,
+    iterations: u64,
+    time_budget: Option<Duration>,
+    max_steps: u64,
+    stop_on_first_failure: bool,
+}
+
+/// A failure found by an exploration (its first occurrence), with everything needed to replay it.
+#[derive(Clone, Debug)]
+pub struct FoundFailure {
+    /// Index (0-based) of the first execution that failed this way.
+    pub execution: u64,
+    /// How many executions failed this way.
+    pub count: u64,
+    /// The failure.
+    pub failure: Failure,
+    /// The schedule token that replays the first occurrence.
+    pub token: Token,
+    /// The trace of the first occurrence.
+    pub trace: Trace,
+    /// The trace's hash.
+    pub trace_hash: u64,
+}
+
+/// The result of an exploration.
+#[derive(Clone, Debug)]
+pub struct Exploration {
+    /// The scenario identity explored.
+    pub identity: String,
+    /// The strategy used.
+    pub strategy: Strategy,
+    /// The seed used.
+    pub seed: u64,
+    /// Executions run.
+    pub executions: u64,
+    /// Whether a systematic strategy covered its whole space.
+    pub exhausted: bool,
+    /// Whether the time budget cut the exploration short.
+    pub out_of_time: bool,
+    /// Every distinct failure (by kind and message), in order of first occurrence.
+    pub failures: Vec<FoundFailure>,
+}
+
+impl Exploration {
+    /// The first failure found, if any.
+    pub fn first_failure(&self) -> Option<&FoundFailure> {
+        self.failures.first()
+    }
+}
+
+/// The outcome of replaying one token.
+#[derive(Clone, Debug)]
+pub struct Replayed {
+    /// The failure the schedule ends in, or `None` when the execution passed.
+    pub failure: Option<Failure>,
+    /// The trace.
+    pub trace: Trace,
+    /// The trace's hash.
+    pub trace_hash: u64,
+    /// The token, completed with digests and trace hash.
+    pub token: Token,
+}
+
+/// Why a token could not be replayed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ReplayError {
+    /// The token belongs to another scenario.
+    WrongScenario {
+        /// The scenario named by the token.
+        token: String,
+        /// The scenario it was replayed against.
+        expected: String,
+    },
+    /// The code no longer takes the recorded schedule.
+    Diverged {
+        /// The step where the schedule stopped fitting.
+        step: u64,
+        /// What did not fit.
+        reason: String,
+    },
+}
+
+impl fmt::Display for ReplayError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ReplayError::WrongScenario { token, expected } => write!(
+                f,
+                "token is for scenario {token}, not {expected}"
+            ),
+            ReplayError::Diverged { step, reason } => {
+                write!(f, "schedule diverged at step {step}: {reason}")
+            }
+        }
+    }
+}
+
+impl std::error::Error for ReplayError {}
+
+/// The body type: run once per execution as the main goroutine.
+type Body = Arc<dyn Fn() + Send + Sync>;
+
+struct Found {
+    execution: u64,
+    count: u64,
+    failure: Failure,
+    seed: u64,
+    steps: Vec<u32>,
+}
+
+impl Explorer {
+    /// An explorer for the scenario `identity` (carried in tokens; `[A-Za-z0-9_./-]+`), with the
+    /// defaults: random strategy, seed 0, 1,000 iterations, 100,000 steps per execution.
+    pub fn new(identity: impl Into<String>) -> Self {
+        let identity = identity.into();
+        assert!(
+            token::valid_identity(&identity),
+            "invalid scenario identity {identity:?}: use [A-Za-z0-9_./-]+"
+        );
+        Explorer {
+            identity,
+            strategy: Strategy::Random,
+            seed: 0,
+            iterations: 1_000,
+            time_budget: None,
+            max_steps: 100_000,
+            stop_on_first_failure: false,
+        }
+    }
+
+    /// The strategy.
+    pub fn strategy(mut self, strategy: Strategy) -> Self {
+        self.strategy = strategy;
+        self
+    }
+
+    /// The seed every random choice derives from.
+    pub fn seed(mut self, seed: u64) -> Self {
+        self.seed = seed;
+        self
+    }
+
+    /// The largest number of executions.
+    pub fn iterations(mut self, iterations: u64) -> Self {
+        self.iterations = iterations;
+        self
+    }
+
+    /// A wall-clock budget. It may only cut the number of executions, never change one: the
+    /// executions that do run are the same as without it.
+    pub fn time_budget(mut self, budget: Option<Duration>) -> Self {
+        self.time_budget = budget;
+        self
+    }
+
+    /// The largest number of scheduling steps in one execution (a `step-bound` failure beyond).
+    pub fn max_steps(mut self, max_steps: u64) -> Self {
+        self.max_steps = max_steps.max(1);
+        self
+    }
+
+    /// Stop at the first failing execution.
+    pub fn stop_on_first_failure(mut self, stop: bool) -> Self {
+        self.stop_on_first_failure = stop;
+        self
+    }
+
+    /// The scenario identity.
+    pub fn identity(&self) -> &str {
+        &self.identity
+    }
+
+    /// Explores `body`, run as the main goroutine of every execution.
+    ///
+    /// With [`Strategy::Replay`], runs the token once (see [`Explorer::replay`] for the errors a
+    /// replay can give; here a token that does not fit gives no failure and no execution).
+    pub fn run<F>(&self, body: F) -> Exploration
+    where
+        F: Fn() + Send + Sync + 'static,
+    {
+        let body: Body = Arc::new(body);
+        if let Strategy::Replay(token) = &self.strategy {
+            let mut exploration = self.empty_exploration();
+            if let Ok(replayed) = self.replay_body(token, &body) {
+                exploration.executions = 1;
+                exploration.exhausted = true;
+                if let Some(failure) = replayed.failure {
+                    exploration.failures.push(FoundFailure {
+                        execution: 0,
+                        count: 1,
+                        failure,
+                        token: replayed.token,
+                        trace_hash: replayed.trace_hash,
+                        trace: replayed.trace,
+                    });
+                }
+            }
+            return exploration;
+        }
+
+        let found: Rc<RefCell<Vec<Found>>> = Rc::default();
+        let executions = Rc::new(RefCell::new(0u64));
+        let started = Instant::now();
+        let out_of_time = Rc::new(RefCell::new(false));
+        let on_finish = {
+            let found = Rc::clone(&found);
+            let executions = Rc::clone(&executions);
+            let out_of_time = Rc::clone(&out_of_time);
+            let (limit, budget, stop_first) =
+                (self.iterations, self.time_budget, self.stop_on_first_failure);
+            Box::new(move |done: Finished| {
+                let index = {
+                    let mut n = executions.borrow_mut();
+                    *n += 1;
+                    *n - 1
+                };
+                let failure = done
+                    .failure
+                    .or_else(|| done.diverged.map(|(step, why)| nondeterminism(step, why)));
+                if let Some(failure) = failure {
+                    let mut found = found.borrow_mut();
+                    match found.iter_mut().find(|f| {
+                        f.failure.kind == failure.kind && f.failure.message == failure.message
+                    }) {
+                        Some(f) => f.count += 1,
+                        None => found.push(Found {
+                            execution: index,
+                            count: 1,
+                            failure,
+                            seed: done.seed,
+                            steps: done.steps,
+                        }),
+                    }
+                    if stop_first {
+                        return false;
+                    }
+                }
+                if index + 1 >= limit {
+                    return false;
+                }
+                if budget.is_some_and(|b| started.elapsed() >= b) {
+                    *out_of_time.borrow_mut() = true;
+                    return false;
+                }
+                true
+            }) as Box<dyn FnMut(Finished) -> bool>
+        };
+        let engine = Engine::new(
+            strategy::build(&self.strategy, self.seed),
+            false,
+            self.max_steps,
+            on_finish,
+        );
+        let engine = Rc::new(RefCell::new(engine));
+        if self.iterations > 0 {
+            drive(&engine, &body);
+        }
+        let exhausted = engine.borrow().strategy.exhausted();
+        drop(engine);
+
+        let mut exploration = self.empty_exploration();
+        exploration.executions = *executions.borrow();
+        exploration.exhausted = exhausted;
+        exploration.out_of_time = *out_of_time.borrow();
+        let found = std::mem::take(&mut *found.borrow_mut());
+        for f in found {
+            let raw = Token {
+                scenario: self.identity.clone(),
+                seed: f.seed,
+                steps: f.steps,
+                digests: Vec::new(),
+                trace_hash: None,
+            };
+            // Re-run the failing schedule with tracing on: exploration itself records only
+            // the schedule, which keeps it fast; the replay is deterministic, so it is the same
+            // execution, now with its trace.
+            let (token, trace) = match self.replay_body(&raw, &body) {
+                Ok(r) => (r.token, r.trace),
+                Err(_) => (raw, Trace::default()),
+            };
+            exploration.failures.push(FoundFailure {
+                execution: f.execution,
+                count: f.count,
+                failure: f.failure,
+                trace_hash: trace.hash(),
+                token,
+                trace,
+            });
+        }
+        exploration
+    }
+
+    /// Replays `token` against `body` with tracing: the same schedule, the same trace.
+    pub fn replay<F>(&self, token: &Token, body: F) -> Result<Replayed, ReplayError>
+    where
+        F: Fn() + Send + Sync + 'static,
+    {
+        self.replay_body(token, &(Arc::new(body) as Body))
+    }
+
+    fn empty_exploration(&self) -> Exploration {
+        Exploration {
+            identity: self.identity.clone(),
+            strategy: self.strategy.clone(),
+            seed: self.seed,
+            executions: 0,
+            exhausted: false,
+            out_of_time: false,
+            failures: Vec::new(),
+        }
+    }
+
+    fn replay_body(&self, token: &Token, body: &Body) -> Result<Replayed, ReplayError> {
+        if token.scenario != self.identity {
+            return Err(ReplayError::WrongScenario {
+                token: token.scenario.clone(),
+                expected: self.identity.clone(),
+            });
+        }
+        let result: Rc<RefCell<Option<Finished>>> = Rc::default();
+        let on_finish = {
+            let result = Rc::clone(&result);
+            Box::new(move |done: Finished| {
+                *result.borrow_mut() = Some(done);
+                false
+            }) as Box<dyn FnMut(Finished) -> bool>
+        };
+        let engine = Engine::new(
+            strategy::build(&Strategy::Replay(token.clone()), self.seed),
+            true,
+            self.max_steps.max(token.len() as u64 + 1),
+            on_finish,
+        );
+        let engine = Rc::new(RefCell::new(engine));
+        drive(&engine, body);
+        drop(engine);
+        let done = result
+            .borrow_mut()
+            .take()
+            .expect("a replay runs exactly one execution");
+        if let Some((step, reason)) = done.diverged {
+            return Err(ReplayError::Diverged { step, reason });
+        }
+        if !token.digests.is_empty() && token.digests != done.digests {
+            let runs = token::runs(&done.steps);
+            let run = token
+                .digests
+                .iter()
+                .zip(&done.digests)
+                .position(|(a, b)| a != b)
+                .unwrap_or(token.digests.len().min(done.digests.len()));
+            let step: u64 = runs.iter().take(run).map(|(_, n)| u64::from(*n)).sum();
+            return Err(ReplayError::Diverged {
+                step,
+                reason: "a goroutine resumed at a different preemption point than when the token was recorded".into(),
+            });
+        }
+        let trace = done.trace.unwrap_or_default();
+        let trace_hash = trace.hash();
+        if let Some(expected) = token.trace_hash {
+            if expected != trace_hash {
+                return Err(ReplayError::Diverged {
+                    step: trace.events.last().map_or(0, |e| e.step),
+                    reason: format!(
+                        "the replayed trace (hash {trace_hash:016x}) differs from the recorded one ({expected:016x})"
+                    ),
+                });
+            }
+        }
+        Ok(Replayed {
+            failure: done.failure,
+            token: Token {
+                scenario: token.scenario.clone(),
+                seed: done.seed,
+                steps: done.steps,
+                digests: done.digests,
+                trace_hash: Some(trace_hash),
+            },
+            trace_hash,
+            trace,
+        })
+    }
+}
+
+/// A systematic strategy that finds the body taking a different path on a replayed prefix.
+fn nondeterminism(step: u64, why: String) -> Failure {
+    Failure {
+        kind: FailureKind::PANIC,
+        message: format!("nondeterministic body at step {step}: {why}"),
+        goroutine: "?".into(),
+        step,
+    }
+}
+
+/// Runs executions until the engine stops: a panic that escapes shuttle ends one runner, and
+/// the next runner carries on with the same engine.
+fn drive(engine: &Rc<RefCell<Engine>>, body: &Body) {
+    crate::capture::install_hook();
+    let mut config = shuttle::Config::new();
+    config.max_steps = shuttle::MaxSteps::None;
+    config.failure_persistence = shuttle::FailurePersistence::None;
+    config.silence_warnings = true;
+    loop {
+        let runner = shuttle::Runner::new(Recording(Rc::clone(engine)), config.clone());
+        let body = Arc::clone(body);
+        let outcome = catch_unwind(AssertUnwindSafe(|| {
+            runner.run(move || crate::goroutine::run_main(&*body))
+        }));
+        let mut e = engine.borrow_mut();
+        match outcome {
+            Ok(_) => {
+                e.finish(None);
+                return;
+            }
+            Err(payload) => {
+                let (kind, message) = classify_payload(payload.as_ref());
+                e.finish(Some((kind, message)));
+                if e.stop {
+                    return;
+                }
+            }
+        }
+    }
+}
+
+/// A failure's identity for deduplication and reports: `kind: message`.
+pub fn failure_key(f: &Failure) -> (FailureKind, String) {
+    (f.kind.clone(), f.message.clone())
+}
+
+/// Groups failures by kind, in kind order (for summaries).
+pub fn kinds(failures: &[FoundFailure]) -> BTreeMap<FailureKind, u64> {
+    let mut out = BTreeMap::new();
+    for f in failures {
+        *out.entry(f.failure.kind.clone()).or_insert(0) += f.count;
+    }
+    out
+}

@@ -1,0 +1,162 @@
+//! Simulated goroutines: named shuttle tasks whose lifecycle appears in the trace and whose
+//! panics fail the execution the way an unrecovered Go panic ends the program.
+
+use crate::failure::{classify_payload, FailureKind};
+use crate::point::{Op, Point};
+use crate::preempt::trace_event;
+use crate::record::{self, SENTINEL};
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::time::Duration;
+
+const SPAWN: Point = Point::new(Op::Go, "spawn");
+const START: Point = Point::new(Op::Go, "start");
+const EXIT: Point = Point::new(Op::Go, "exit");
+const JOIN: Point = Point::new(Op::Go, "join");
+const JOINED: Point = Point::new(Op::Go, "joined");
+
+/// A handle to wait for a goroutine and take its result.
+#[derive(Debug)]
+pub struct JoinHandle<T> {
+    name: String,
+    inner: shuttle::thread::JoinHandle<Option<T>>,
+}
+
+impl<T> JoinHandle<T> {
+    /// The goroutine's name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Waits for the goroutine to return and gives its result. If the goroutine failed, the
+    /// execution is already over and this never returns.
+    pub fn join(self) -> T {
+        let name = self.name;
+        trace_event(JOIN, |n| {
+            n.detail(&name);
+        });
+        match self.inner.join() {
+            Ok(Some(v)) => {
+                trace_event(JOINED, |n| {
+                    n.detail(&name);
+                });
+                v
+            }
+            _ => halt(),
+        }
+    }
+}
+
+/// Spawns a goroutine named `name` (an empty name gives `G1`, `G2`, ... in spawn order; a name
+/// already taken gets `#2`, `#3`, ...). Must be called inside an execution.
+pub fn go<F, T>(name: impl Into<String>, f: F) -> JoinHandle<T>
+where
+    F: FnOnce() -> T + Send + 'static,
+    T: Send + 'static,
+{
+    let name = record::with(|r| {
+        assert!(r.active, "maprace::go called outside an exploration");
+        r.pending_start += 1;
+        r.unique_name(name.into())
+    });
+    trace_event(SPAWN, |n| {
+        n.detail(&name);
+    });
+    let child = name.clone();
+    let inner = shuttle::thread::spawn(move || {
+        record::with(|r| {
+            r.pending_start -= 1;
+            let me = r.running;
+            r.unfinished.insert(me);
+            r.set_name(me, child);
+        });
+        trace_event(START, |_| {});
+        run_goroutine(f)
+    });
+    JoinHandle { name, inner }
+}
+
+/// Spawns an unnamed goroutine (`G1`, `G2`, ...).
+pub fn spawn<F, T>(f: F) -> JoinHandle<T>
+where
+    F: FnOnce() -> T + Send + 'static,
+    T: Send + 'static,
+{
+    go(String::new(), f)
+}
+
+/// Runs a goroutine's function; on a panic, records the failure and stops the execution.
+fn run_goroutine<T>(f: impl FnOnce() -> T) -> Option<T> {
+    match catch_unwind(AssertUnwindSafe(f)) {
+        Ok(v) => {
+            trace_event(EXIT, |_| {});
+            record::with(|r| {
+                let me = r.running;
+                r.unfinished.remove(&me);
+                if me == 0 {
+                    r.main_done = true;
+                }
+            });
+            Some(v)
+        }
+        Err(payload) => {
+            let (kind, message) = classify_payload(payload.as_ref());
+            record::with(|r| {
+                r.unwinding = false;
+                r.fail(kind, message, None);
+            });
+            halt()
+        }
+    }
+}
+
+/// Parks the goroutine for good: the scheduler stops an execution that has failed at its next
+/// decision, so control never comes back here.
+pub(crate) fn halt() -> ! {
+    loop {
+        shuttle::thread::sleep(Duration::ZERO);
+    }
+}
+
+/// The main goroutine of every execution: starts the sentinel, then runs the body.
+pub(crate) fn run_main(body: &(dyn Fn() + Send + Sync)) {
+    record::with(|r| {
+        r.set_name(0, "main".to_string());
+        r.used_names.insert("main".to_string());
+        r.unfinished.insert(0);
+    });
+    // The sentinel is always runnable while goroutines live, so shuttle never declares a
+    // deadlock itself; the scheduler chooses it only when no goroutine can run, and reports
+    // that as a deadlock (or, once main has returned, a goroutine leak).
+    let _sentinel = shuttle::thread::spawn(|| {
+        while record::with(|r| r.live() > 0) {
+            shuttle::thread::sleep(Duration::ZERO);
+        }
+    });
+    debug_assert_eq!(SENTINEL, 1);
+    trace_event(START, |_| {});
+    run_goroutine(body);
+}
+
+/// The failure for "no goroutine can run": a deadlock before main returned, a leak after.
+pub(crate) fn stuck_failure(r: &mut record::Record) {
+    let blocked: Vec<String> = r
+        .unfinished
+        .iter()
+        .map(|&t| r.name(t).to_string())
+        .collect();
+    let who = blocked.join(", ");
+    if r.main_done {
+        let n = blocked.len();
+        r.fail(
+            FailureKind::GOROUTINE_LEAK,
+            format!("goroutine leak: {n} goroutine(s) blocked forever after main returned: {who}"),
+            Some(who),
+        );
+    } else {
+        r.fail(
+            FailureKind::DEADLOCK,
+            format!("fatal error: all goroutines are asleep - deadlock! (blocked: {who})"),
+            Some(who),
+        );
+    }
+}

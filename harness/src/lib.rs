@@ -1,0 +1,61 @@
+//! # maprace-harness
+//!
+//! The engine of maprace: it runs a body (the main goroutine of a scenario) many times under a
+//! scheduling strategy built on [shuttle](https://docs.rs/shuttle), at labelled preemption points
+//! placed inside the code under test. Every execution comes from a seed; every failure comes
+//! with a schedule [`Token`] that replays it exactly and a [`Trace`] of who did what.
+//!
+//! ```
+//! use maprace_harness::{go, preempt, Explorer, Op, Point, Strategy};
+//! use maprace_harness::sync::{Arc, AtomicBool, Ordering};
+//!
+//! // Two goroutines that each check-then-set a flag: a classic race.
+//! let exploration = Explorer::new("doc/check-then-set")
+//!     .strategy(Strategy::Dfs { preemption_bound: Some(1) })
+//!     .run(|| {
+//!         let busy = Arc::new(AtomicBool::new(false));
+//!         let hs: Vec<_> = (0..2)
+//!             .map(|_| {
+//!                 let busy = Arc::clone(&busy);
+//!                 go("", move || {
+//!                     if busy.load(Ordering::SeqCst) {
+//!                         panic!("both inside");
+//!                     }
+//!                     preempt(Point::new(Op::User("enter"), "checked"));
+//!                     busy.store(true, Ordering::SeqCst);
+//!                 })
+//!             })
+//!             .collect();
+//!         for h in hs {
+//!             h.join();
+//!         }
+//!     });
+//! // No goroutine ever resets the flag, so the second one to enter panics in every schedule.
+//! assert_eq!(exploration.failures[0].failure.kind.as_str(), "panic");
+//! ```
+#![warn(missing_docs)]
+
+mod capture;
+mod engine;
+mod explorer;
+mod failure;
+mod goroutine;
+mod hash;
+mod point;
+mod preempt;
+mod record;
+mod strategy;
+pub mod sync;
+mod token;
+mod trace;
+
+pub use explorer::{failure_key, kinds, Exploration, Explorer, FoundFailure, ReplayError, Replayed};
+pub use failure::{fail, fatal, Failure, FailureKind, Raised};
+pub use goroutine::{go, spawn, JoinHandle};
+pub use hash::fnv1a64;
+pub use point::{Op, Point};
+pub use preempt::{current_goroutine, preempt, preempt_with, random_u64, trace_event};
+pub use record::{in_execution, PointLabel};
+pub use strategy::Strategy;
+pub use token::{valid_identity, Token, TokenError};
+pub use trace::{Event, EventNote, State, Trace};

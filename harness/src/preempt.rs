@@ -1,0 +1,83 @@
+//! What code under test calls: labelled preemption points, trace-only events and random values.
+//!
+//! Every function here is a no-op (or falls back to a fixed deterministic value) outside an
+//! execution, so a model instrumented with preemption points also runs as plain sequential code
+//! in ordinary unit and property tests.
+
+use crate::point::Point;
+use crate::record::{self, PointLabel};
+use crate::trace::EventNote;
+use rand_chacha::ChaCha8Rng;
+use rand_core::{RngCore, SeedableRng};
+use shuttle::current::{set_label_for_task, TaskId};
+use std::cell::RefCell;
+use std::time::Duration;
+
+/// Records `point` in the trace (when tracing) and lets the scheduler switch to another goroutine.
+pub fn preempt(point: Point) {
+    preempt_with(point, |_| {});
+}
+
+/// Like [`preempt`], with a detail and state snapshot filled in by `note`. `note` only runs when
+/// the execution is being traced, so describing the event costs nothing during exploration.
+///
+/// ```
+/// use maprace_harness::{preempt_with, Op, Point, State};
+/// const FLAG_SET: Point = Point::new(Op::Assign, "flag set");
+/// // Outside an execution this does nothing, so models stay usable in plain tests.
+/// preempt_with(FLAG_SET, |n| {
+///     n.detail("k=3").state(State::new().with("count", 1));
+/// });
+/// ```
+pub fn preempt_with(point: Point, note: impl FnOnce(&mut EventNote)) {
+    if mark(point, note) {
+        shuttle::thread::sleep(Duration::ZERO);
+    }
+}
+
+/// Records `point` in the trace (when tracing) without a scheduling point.
+pub fn trace_event(point: Point, note: impl FnOnce(&mut EventNote)) {
+    mark(point, note);
+}
+
+/// Labels the running goroutine with `point` and records the event; false outside an execution.
+pub(crate) fn mark(point: Point, note: impl FnOnce(&mut EventNote)) -> bool {
+    let running = record::with(|r| {
+        if !r.active {
+            return None;
+        }
+        if r.tracing {
+            r.push_event(point, note);
+        }
+        Some(r.running)
+    });
+    match running {
+        Some(task) => {
+            set_label_for_task(TaskId::from(task), PointLabel(point));
+            true
+        }
+        None => false,
+    }
+}
+
+thread_local! {
+    static FALLBACK_RNG: RefCell<ChaCha8Rng> = RefCell::new(ChaCha8Rng::seed_from_u64(0));
+}
+
+/// A random `u64` for the code under test (hash seeds, iteration start points, ...).
+///
+/// Inside an execution it comes from the execution's seed, so a replay draws the same values;
+/// outside one it comes from a fixed-seed stream per thread, so plain tests are reproducible too.
+pub fn random_u64() -> u64 {
+    if record::in_execution() {
+        use shuttle::rand::RngCore as _;
+        shuttle::rand::thread_rng().next_u64()
+    } else {
+        FALLBACK_RNG.with(|r| r.borrow_mut().next_u64())
+    }
+}
+
+/// The name of the running goroutine (`main`, `G1`, ...), or `None` outside an execution.
+pub fn current_goroutine() -> Option<String> {
+    record::with(|r| r.active.then(|| r.name(r.running).to_string()))
+}

@@ -1,0 +1,1 @@
+//! maprace-reports
