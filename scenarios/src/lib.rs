@@ -1,1 +1,111 @@
-//! maprace-scenarios
+//! # maprace-scenarios
+//!
+//! The scenario catalogue: each known way a Go program ends in `fatal error: concurrent map
+//! writes` (or silently corrupts a map), as a small deterministic body with a `buggy` and a
+//! `fixed` variant, written against the Go-like [`runtime`].
+#![warn(missing_docs)]
+
+pub mod catalogue;
+pub mod runtime;
+
+use serde::Serialize;
+use std::fmt;
+
+/// Which side of a scenario: the bug, or its fix.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Variant {
+    /// The buggy program: exploration must find it failing.
+    Buggy,
+    /// The fixed program: exploration must find no failure.
+    Fixed,
+}
+
+impl Variant {
+    /// `buggy` or `fixed`.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Variant::Buggy => "buggy",
+            Variant::Fixed => "fixed",
+        }
+    }
+
+    /// What exploring this variant must give.
+    pub fn expected(&self) -> Expected {
+        match self {
+            Variant::Buggy => Expected::Fail,
+            Variant::Fixed => Expected::Pass,
+        }
+    }
+}
+
+impl fmt::Display for Variant {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The expected verdict of an exploration.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Expected {
+    /// At least one execution fails.
+    Fail,
+    /// No execution fails.
+    Pass,
+}
+
+impl Expected {
+    /// `fail` or `pass`.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Expected::Fail => "fail",
+            Expected::Pass => "pass",
+        }
+    }
+}
+
+/// One variant of a registered scenario.
+#[derive(Clone, Copy, Debug)]
+pub struct Scenario {
+    /// Stable id (`e2-two-writers`).
+    pub name: &'static str,
+    /// Buggy or fixed.
+    pub variant: Variant,
+    /// One line: what the scenario models.
+    pub description: &'static str,
+    /// The main goroutine of every execution.
+    pub body: fn(),
+}
+
+impl Scenario {
+    /// The identity carried in tokens: `name/variant`.
+    pub fn id(&self) -> String {
+        format!("{}/{}", self.name, self.variant)
+    }
+
+    /// What exploring it must give.
+    pub fn expected(&self) -> Expected {
+        self.variant.expected()
+    }
+}
+
+/// Every registered scenario variant, in catalogue order (buggy before fixed).
+pub fn all() -> Vec<Scenario> {
+    catalogue::scenarios()
+}
+
+/// The variants selected by `selector`: a scenario name (both variants) or an id
+/// (`name/variant`). `None` when nothing matches.
+pub fn select(selector: &str) -> Option<Vec<Scenario>> {
+    let found: Vec<Scenario> = all()
+        .into_iter()
+        .filter(|s| s.name == selector || s.id() == selector)
+        .collect();
+    (!found.is_empty()).then_some(found)
+}
+
+/// The variant whose id is `id` (`name/variant`).
+pub fn by_id(id: &str) -> Option<Scenario> {
+    all().into_iter().find(|s| s.id() == id)
+}
