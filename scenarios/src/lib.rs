@@ -6,6 +6,7 @@
 #![warn(missing_docs)]
 
 pub mod catalogue;
+pub mod run;
 pub mod runtime;
 
 use serde::Serialize;
