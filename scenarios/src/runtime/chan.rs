@@ -1,0 +1,148 @@
+//! Go channels: `make(chan T, n)`, send, receive, `close`, and the non-blocking receive of a
+//! `select` with a `default` case.
+//!
+//! Built on the harness's traced mutex and condition variable, so every channel operation is
+//! visible to the scheduler (a goroutine blocked on a channel is simply not runnable) and in the
+//! trace. A goroutine blocked forever on a channel after `main` returns is reported as a
+//! `goroutine-leak`; every goroutine blocked before `main` returns is a `deadlock`, as in Go.
+
+use maprace_harness::sync::{Arc, Condvar, Mutex};
+use std::collections::VecDeque;
+
+/// A channel (Go's `chan T`). Cloning gives another reference to the same channel, as copying a
+/// channel value does in Go.
+pub struct Chan<T> {
+    inner: Arc<Inner<T>>,
+}
+
+impl<T> Clone for Chan<T> {
+    fn clone(&self) -> Self {
+        Chan {
+            inner: Arc::clone(&self.inner),
+        }
+    }
+}
+
+struct Inner<T> {
+    cap: usize,
+    state: Mutex<State<T>>,
+    changed: Condvar,
+}
+
+struct State<T> {
+    buf: VecDeque<T>,
+    closed: bool,
+    /// Values sent so far; a sender on an unbuffered channel waits until `received` passes its
+    /// own ticket, which is what makes the send a rendezvous.
+    sent: u64,
+    received: u64,
+}
+
+/// The outcome of a receive that must not block (`select { case v := <-ch: ... default: }`).
+#[derive(Debug, PartialEq, Eq)]
+pub enum TryRecv<T> {
+    /// A value was ready.
+    Value(T),
+    /// Nothing was ready and the channel is open: the `default` case runs.
+    Empty,
+    /// The channel is closed and drained (`v, ok := <-ch` gives `ok == false`).
+    Closed,
+}
+
+impl<T: Send + 'static> Chan<T> {
+    /// `make(chan T, capacity)`; capacity 0 makes an unbuffered channel.
+    pub fn new(capacity: usize) -> Self {
+        Chan {
+            inner: Arc::new(Inner {
+                cap: capacity,
+                state: Mutex::new(State {
+                    buf: VecDeque::new(),
+                    closed: false,
+                    sent: 0,
+                    received: 0,
+                }),
+                changed: Condvar::new(),
+            }),
+        }
+    }
+
+    /// `ch <- v`: blocks while the buffer is full (an unbuffered channel: until a receiver has
+    /// taken the value). Panics with Go's message when the channel is closed.
+    pub fn send(&self, value: T) {
+        let inner = &*self.inner;
+        let mut s = inner.state.lock();
+        if inner.cap > 0 {
+            s = inner
+                .changed
+                .wait_while(s, |s| !s.closed && s.buf.len() >= inner.cap);
+        }
+        if s.closed {
+            // Release the lock before panicking: a panic under a lock can poison the next
+            // execution (see engine notes).
+            drop(s);
+            panic!("send on closed channel");
+        }
+        s.buf.push_back(value);
+        s.sent += 1;
+        let ticket = s.sent;
+        inner.changed.notify_all();
+        if inner.cap == 0 {
+            s = inner
+                .changed
+                .wait_while(s, |s| !s.closed && s.received < ticket);
+            if s.received < ticket {
+                drop(s);
+                panic!("send on closed channel");
+            }
+        }
+        drop(s);
+    }
+
+    /// `v, ok := <-ch`: blocks until a value is ready (`Some`) or the channel is closed and
+    /// drained (`None`).
+    pub fn recv(&self) -> Option<T> {
+        let inner = &*self.inner;
+        let s = inner.state.lock();
+        let mut s = inner
+            .changed
+            .wait_while(s, |s| s.buf.is_empty() && !s.closed);
+        let v = s.buf.pop_front();
+        if v.is_some() {
+            s.received += 1;
+            inner.changed.notify_all();
+        }
+        drop(s);
+        v
+    }
+
+    /// A receive that does not block: the `select` with a `default` case.
+    pub fn try_recv(&self) -> TryRecv<T> {
+        let inner = &*self.inner;
+        let mut s = inner.state.lock();
+        let out = match s.buf.pop_front() {
+            Some(v) => {
+                s.received += 1;
+                inner.changed.notify_all();
+                TryRecv::Value(v)
+            }
+            None if s.closed => TryRecv::Closed,
+            None => TryRecv::Empty,
+        };
+        drop(s);
+        out
+    }
+
+    /// `close(ch)`: receivers drain what is buffered and then get `None`; senders panic.
+    /// Closing twice panics with Go's message.
+    pub fn close(&self) {
+        let inner = &*self.inner;
+        let mut s = inner.state.lock();
+        if s.closed {
+            drop(s);
+            panic!("close of closed channel");
+        }
+        s.closed = true;
+        inner.changed.notify_all();
+        drop(s);
+    }
+}
