@@ -27,6 +27,12 @@ pub(crate) struct Engine {
     pub strategy: Box<dyn StrategySchedule>,
     pub tracing: bool,
     pub max_steps: u64,
+    /// Digests the replayed token recorded, one per run of steps, checked as each run ends.
+    expected_digests: Vec<u8>,
+    /// The step at which each of the token's runs ends.
+    expected_ends: Vec<u64>,
+    /// Fold of the points the running goroutine paused at during the open run.
+    run_fold: u64,
     data: ChaCha8Rng,
     seed: u64,
     steps: Vec<u32>,
@@ -51,6 +57,9 @@ impl Engine {
             strategy,
             tracing,
             max_steps,
+            expected_digests: Vec::new(),
+            expected_ends: Vec::new(),
+            run_fold: 0,
             data: ChaCha8Rng::seed_from_u64(0),
             seed: 0,
             steps: Vec::new(),
@@ -69,6 +78,12 @@ impl Engine {
             return;
         }
         self.in_execution = false;
+        if self.tracing && self.diverged.is_none() && self.digests.len() < runs_begun(&self.steps) {
+            let last = *self.steps.last().expect("a begun run has a step") as usize;
+            if let Err(why) = self.close_run(last) {
+                self.diverged = Some((self.steps.len() as u64, why));
+            }
+        }
         let steps = std::mem::take(&mut self.steps);
         let (failure, trace) = record::with(|r| {
             if let Some((kind, message)) = escaped {
@@ -145,6 +160,18 @@ impl Engine {
             Ok(f) => f,
             Err(()) => return self.halt(),
         };
+        if self.tracing {
+            if let Some(&prev) = self.steps.last() {
+                self.fold_pause(prev as usize);
+                let run = self.digests.len();
+                if self.expected_ends.get(run) == Some(&step) {
+                    if let Err(why) = self.close_run(prev as usize) {
+                        self.diverged = Some((step, why));
+                        return self.halt();
+                    }
+                }
+            }
+        }
         let single;
         let options: &[usize] = match forced {
             Some(t) => {
@@ -166,10 +193,14 @@ impl Engine {
                 return self.halt();
             }
         };
-        if self.tracing && self.steps.last() != Some(&(choice as u32)) {
-            let digest = get_label_for_task::<PointLabel>(TaskId::from(choice))
-                .map_or(0, |l| l.0.digest());
-            self.digests.push(digest);
+        if self.tracing {
+            let prev = self.steps.last().map(|&p| p as usize);
+            if prev != Some(choice) && self.digests.len() < runs_begun(&self.steps) {
+                if let Err(why) = self.close_run(prev.unwrap_or(0)) {
+                    self.diverged = Some((step, why));
+                    return self.halt();
+                }
+            }
         }
         self.steps.push(choice as u32);
         record::with(|r| {
@@ -179,9 +210,64 @@ impl Engine {
         Some(TaskId::from(choice))
     }
 
+    /// Checks a replay against the token's digests as it goes.
+    pub fn expect(&mut self, token: &crate::token::Token) {
+        self.expected_digests = token.digests.clone();
+        let mut end = 0u64;
+        self.expected_ends = crate::token::runs(&token.steps)
+            .iter()
+            .map(|(_, n)| {
+                end += u64::from(*n);
+                end
+            })
+            .collect();
+    }
+
+    /// Folds the point `task` paused at into the open run's digest.
+    fn fold_pause(&mut self, task: usize) {
+        let d = get_label_for_task::<PointLabel>(TaskId::from(task)).map_or(0, |l| l.0.digest());
+        self.run_fold = crate::hash::mix64(self.run_fold ^ u64::from(d));
+    }
+
+    /// Ends the open run: its digest is the fold of every point its goroutine paused at, so a
+    /// replay notices code that moved, added or removed points, not just changed switches.
+    fn close_run(&mut self, task: usize) -> Result<(), String> {
+        let digest = (self.run_fold ^ (self.run_fold >> 8) ^ (self.run_fold >> 32)) as u8;
+        self.run_fold = 0;
+        let run = self.digests.len();
+        self.digests.push(digest);
+        match self.expected_digests.get(run) {
+            Some(&want) if want != digest => {
+                let (start, end) = {
+                    let runs = crate::token::runs(&self.steps);
+                    let start: u64 = runs.iter().take(run).map(|(_, n)| u64::from(*n)).sum();
+                    (start, start + runs.get(run).map_or(0, |(_, n)| u64::from(*n)))
+                };
+                let (who, at) = record::with(|r| {
+                    let at = get_label_for_task::<PointLabel>(TaskId::from(task))
+                        .map_or("its start".to_string(), |l| format!("`{}`", l.0));
+                    (r.name(task).to_string(), at)
+                });
+                Err(format!(
+                    "{who} went through other preemption points in steps {start}..{end} than when the token was recorded (it is now at {at})"
+                ))
+            }
+            _ => Ok(()),
+        }
+    }
+
     fn halt(&mut self) -> Option<TaskId> {
         record::with(|r| r.stopping = true);
         None
+    }
+}
+
+/// How many runs of consecutive steps given to one goroutine `steps` has begun.
+fn runs_begun(steps: &[u32]) -> usize {
+    if steps.is_empty() {
+        0
+    } else {
+        1 + steps.windows(2).filter(|w| w[0] != w[1]).count()
     }
 }
 

@@ -98,3 +98,68 @@ impl Schedule for Dfs {
         self.exhausted
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Runs DFS over a synthetic program: `tasks` goroutines of `len` atomic steps each, every
+    /// unfinished one runnable at every decision. Returns the schedules it produced.
+    fn schedules(tasks: usize, len: usize, bound: Option<u32>) -> (Vec<Vec<usize>>, bool) {
+        let mut dfs = Dfs::new(0, bound);
+        let mut out = Vec::new();
+        while dfs.begin().is_some() {
+            let mut left = vec![len; tasks];
+            let mut current = None;
+            let mut schedule = Vec::new();
+            for step in 0.. {
+                let runnable: Vec<usize> = (0..tasks).filter(|&t| left[t] > 0).collect();
+                if runnable.is_empty() {
+                    break;
+                }
+                let d = Decision {
+                    step,
+                    runnable: &runnable,
+                    current: current.filter(|c| runnable.contains(c)),
+                    yielding: false,
+                };
+                let t = dfs.choose(&d).unwrap();
+                left[t] -= 1;
+                current = Some(t);
+                schedule.push(t);
+            }
+            out.push(schedule);
+        }
+        (out, dfs.exhausted())
+    }
+
+    #[test]
+    fn two_goroutines_of_two_steps_have_six_interleavings() {
+        // C(4, 2) = 6 ways to interleave AA with BB.
+        let (all, exhausted) = schedules(2, 2, None);
+        assert!(exhausted);
+        assert_eq!(all.len(), 6);
+        let distinct: std::collections::BTreeSet<_> = all.iter().collect();
+        assert_eq!(distinct.len(), 6, "no schedule is explored twice");
+    }
+
+    #[test]
+    fn preemption_bound_zero_keeps_only_run_to_completion_schedules() {
+        // Without preemption the only choice is who goes first: AABB and BBAA.
+        let (all, exhausted) = schedules(2, 2, Some(0));
+        assert!(exhausted);
+        assert_eq!(all, vec![vec![0, 0, 1, 1], vec![1, 1, 0, 0]]);
+    }
+
+    #[test]
+    fn preemption_bound_one_counts_by_hand() {
+        // Two tasks of two steps, at most one preemption: every interleaving except the two
+        // with two preemptions (ABAB and BABA): 6 - 2 = 4.
+        let (all, _) = schedules(2, 2, Some(1));
+        assert_eq!(all.len(), 4);
+        assert!(!all.contains(&vec![0, 1, 0, 1]));
+        assert!(!all.contains(&vec![1, 0, 1, 0]));
+        // Three tasks of one step: 3! = 6 orders, none of them preempts anything.
+        assert_eq!(schedules(3, 1, Some(0)).0.len(), 6);
+    }
+}
