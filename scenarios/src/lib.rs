@@ -6,10 +6,11 @@
 #![warn(missing_docs)]
 
 pub mod catalogue;
+pub mod corpus;
 pub mod run;
 pub mod runtime;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::fmt;
 
 /// Which side of a scenario: the bug, or its fix.
@@ -47,7 +48,7 @@ impl fmt::Display for Variant {
 }
 
 /// The expected verdict of an exploration.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Expected {
     /// At least one execution fails.
@@ -77,6 +78,13 @@ pub struct Scenario {
     pub description: &'static str,
     /// The main goroutine of every execution.
     pub body: fn(),
+    /// The failure kinds (`concurrent-map-writes`, `wrong-result`, ...) exploring the buggy
+    /// variant may find: every failure found must be of one of them. Empty for fixed variants.
+    pub expected_kinds: &'static [&'static str],
+    /// The largest number of executions of the bounded-exhaustive check (DFS, preemption bound
+    /// [`run::DFS_PREEMPTION_BOUND`]) run on the fixed variant; when the space is larger, the
+    /// scenario's documentation says so.
+    pub dfs_iterations: u64,
 }
 
 impl Scenario {
@@ -88,6 +96,11 @@ impl Scenario {
     /// What exploring it must give.
     pub fn expected(&self) -> Expected {
         self.variant.expected()
+    }
+
+    /// Whether a failure of kind `kind` is one this variant is expected to show.
+    pub fn expects_kind(&self, kind: &str) -> bool {
+        self.expected_kinds.contains(&kind)
     }
 }
 

@@ -37,6 +37,10 @@ impl Default for Options {
 pub const DEFAULT_ITERATIONS: u64 = 10_000;
 /// Default step bound per execution.
 pub const DEFAULT_MAX_STEPS: u64 = 20_000;
+/// The preemption bound of the bounded-exhaustive check of fixed variants.
+pub const DFS_PREEMPTION_BOUND: u32 = 2;
+/// The default cap on the executions of that check (see [`Scenario::dfs_iterations`]).
+pub const DEFAULT_DFS_ITERATIONS: u64 = 100_000;
 
 impl Options {
     /// The explorer these options describe, for `scenario`.
@@ -47,6 +51,20 @@ impl Options {
             .iterations(self.iterations)
             .max_steps(self.max_steps)
             .time_budget(self.time_budget)
+    }
+}
+
+impl Options {
+    /// The bounded-exhaustive check of `scenario`: DFS with preemption bound
+    /// [`DFS_PREEMPTION_BOUND`], capped at the scenario's [`Scenario::dfs_iterations`].
+    pub fn dfs(scenario: &Scenario) -> Self {
+        Options {
+            strategy: Strategy::Dfs {
+                preemption_bound: Some(DFS_PREEMPTION_BOUND),
+            },
+            iterations: scenario.dfs_iterations,
+            ..Options::default()
+        }
     }
 }
 

@@ -5,6 +5,7 @@
 //! clears it. Two unsynchronised writers can be caught at either check. The fixed variant takes
 //! a mutex around every write.
 
+use crate::run::DEFAULT_DFS_ITERATIONS;
 use crate::{Scenario, Variant};
 use maprace_harness::sync::{Arc, Mutex};
 use maprace_harness::{fail, fatal, go, preempt_with, FailureKind, Op, Point, State};
@@ -99,12 +100,16 @@ pub(crate) fn scenarios() -> Vec<Scenario> {
             variant: Variant::Buggy,
             description,
             body: buggy,
+            expected_kinds: &["concurrent-map-writes", "wrong-result"],
+            dfs_iterations: DEFAULT_DFS_ITERATIONS,
         },
         Scenario {
             name: "demo-flag-map",
             variant: Variant::Fixed,
             description,
             body: fixed,
+            expected_kinds: &[],
+            dfs_iterations: DEFAULT_DFS_ITERATIONS,
         },
     ]
 }
