@@ -1,0 +1,72 @@
+//! The model's labelled preemption points, between the steps a goroutine running Go's map code
+//! can be interrupted at, and the state snapshot each carries.
+
+use super::bucket::describe_flags;
+use super::hmap::Hmap;
+use maprace_harness::{Op, Point, State};
+
+// mapassign (map.go 578-693).
+pub const ASSIGN_ENTRY: Point = Point::new(Op::Assign, "before entry check");
+pub const ASSIGN_HASHED: Point = Point::new(Op::Assign, "hashed");
+pub const ASSIGN_FLAG_LOADED: Point = Point::new(Op::Assign, "flags loaded for ^= hashWriting");
+pub const ASSIGN_FLAG_SET: Point = Point::new(Op::Assign, "hashWriting toggled");
+pub const ASSIGN_SCAN: Point = Point::new(Op::Assign, "scan bucket");
+pub const ASSIGN_INSERTED: Point = Point::new(Op::Assign, "key inserted");
+pub const ASSIGN_COUNTED: Point = Point::new(Op::Assign, "count++ done, before exit check");
+pub const ASSIGN_EXIT: Point = Point::new(Op::Assign, "before exit check");
+pub const ASSIGN_EXIT_PASSED: Point = Point::new(Op::Assign, "exit check passed");
+pub const ASSIGN_CLEARED: Point = Point::new(Op::Assign, "hashWriting cleared, before value store");
+pub const VALUE_LOADED: Point = Point::new(Op::Assign, "value loaded, before value store");
+
+// hashGrow (map.go 1041-1082) and evacuate (map.go 1152-1264).
+pub const GROW_START: Point = Point::new(Op::Grow, "before hashGrow");
+pub const EVACUATE_START: Point = Point::new(Op::Evacuate, "before evacuate");
+pub const EVACUATE_DONE: Point = Point::new(Op::Evacuate, "after evacuate");
+
+// mapdelete (map.go 695-809).
+pub const DELETE_ENTRY: Point = Point::new(Op::Delete, "before entry check");
+pub const DELETE_HASHED: Point = Point::new(Op::Delete, "hashed");
+pub const DELETE_FLAG_LOADED: Point = Point::new(Op::Delete, "flags loaded for ^= hashWriting");
+pub const DELETE_FLAG_SET: Point = Point::new(Op::Delete, "hashWriting toggled");
+pub const DELETE_SCAN: Point = Point::new(Op::Delete, "scan bucket");
+pub const DELETE_REMOVED: Point = Point::new(Op::Delete, "cell emptied");
+pub const DELETE_COUNTED: Point = Point::new(Op::Delete, "count-- done, before exit check");
+pub const DELETE_EXIT: Point = Point::new(Op::Delete, "before exit check");
+pub const DELETE_EXIT_PASSED: Point = Point::new(Op::Delete, "exit check passed");
+pub const DELETE_CLEARED: Point = Point::new(Op::Delete, "hashWriting cleared");
+
+// mapclear (map.go 993-1039).
+pub const CLEAR_ENTRY: Point = Point::new(Op::Clear, "before entry check");
+pub const CLEAR_FLAG_LOADED: Point = Point::new(Op::Clear, "flags loaded for ^= hashWriting");
+pub const CLEAR_FLAG_SET: Point = Point::new(Op::Clear, "hashWriting toggled");
+pub const CLEAR_RESET: Point = Point::new(Op::Clear, "buckets reset, before exit check");
+pub const CLEAR_EXIT_PASSED: Point = Point::new(Op::Clear, "exit check passed");
+pub const CLEAR_CLEARED: Point = Point::new(Op::Clear, "hashWriting cleared");
+
+// mapaccess2 (map.go 456-515).
+pub const ACCESS_ENTRY: Point = Point::new(Op::Access, "before entry check");
+pub const ACCESS_HASHED: Point = Point::new(Op::Access, "hashed");
+pub const ACCESS_SCAN: Point = Point::new(Op::Access, "scan bucket");
+
+// len(m).
+pub const LEN_READ: Point = Point::new(Op::Len, "read count");
+
+// mapiterinit / mapiternext (map.go 815-990).
+pub const ITER_INIT: Point = Point::new(Op::Iterate, "mapiterinit");
+pub const ITER_NEXT: Point = Point::new(Op::Iterate, "mapiternext check");
+
+/// The snapshot every point of the model carries: `B`, `count`, decoded `flags`, whether a
+/// grow is in progress, evacuation progress (`nevacuate/old buckets`) and `noverflow`.
+pub(crate) fn snapshot<K, V>(h: &Hmap<K, V>) -> State {
+    let progress = match h.oldbuckets {
+        Some(old) => format!("{}/{}", h.nevacuate, old.len),
+        None => "-".to_string(),
+    };
+    State::new()
+        .with("B", h.b)
+        .with("count", h.count)
+        .with("flags", describe_flags(h.flags))
+        .with("growing", h.growing())
+        .with("nevacuate", progress)
+        .with("noverflow", h.noverflow)
+}
