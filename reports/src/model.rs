@@ -1,0 +1,119 @@
+//! The report model: plain, serialisable rows. The JSON formats are these types, versioned.
+
+use maprace_harness::{Event, Failure, FoundFailure};
+use serde::{Deserialize, Serialize};
+
+/// One registered scenario variant (`maprace list`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ListRow {
+    /// Scenario name.
+    pub name: String,
+    /// `buggy` or `fixed`.
+    pub variant: String,
+    /// One line: what it models.
+    pub description: String,
+    /// `fail` or `pass`.
+    pub expected: String,
+}
+
+/// A distinct failure found by an exploration.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FailureSummary {
+    /// Index (0-based) of the first execution that failed this way.
+    pub execution: u64,
+    /// How many executions failed this way.
+    pub count: u64,
+    /// Failure kind id.
+    pub kind: String,
+    /// Failure message.
+    pub message: String,
+    /// The goroutine that failed.
+    pub goroutine: String,
+    /// The scheduling step it failed at.
+    pub step: u64,
+    /// The token that replays it.
+    pub token: String,
+    /// Hash of its trace (16 hex digits).
+    pub trace_hash: String,
+}
+
+impl From<&FoundFailure> for FailureSummary {
+    fn from(f: &FoundFailure) -> Self {
+        FailureSummary {
+            execution: f.execution,
+            count: f.count,
+            kind: f.failure.kind.to_string(),
+            message: f.failure.message.clone(),
+            goroutine: f.failure.goroutine.clone(),
+            step: f.failure.step,
+            token: f.token.to_string(),
+            trace_hash: format!("{:016x}", f.trace_hash),
+        }
+    }
+}
+
+/// One explored scenario variant (`maprace explore`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SummaryRow {
+    /// Scenario name.
+    pub scenario: String,
+    /// `buggy` or `fixed`.
+    pub variant: String,
+    /// Strategy, with its parameters (`random`, `pct(depth=3)`, `dfs(preemption-bound=2)`).
+    pub strategy: String,
+    /// Seed.
+    pub seed: u64,
+    /// Executions run.
+    pub executions: u64,
+    /// Whether a systematic strategy covered its whole space.
+    pub exhausted: bool,
+    /// `fail` or `pass`.
+    pub expected: String,
+    /// `ok` or `unexpected`.
+    pub verdict: String,
+    /// The first failure, if any.
+    pub first_failure: Option<FailureSummary>,
+    /// Every distinct failure, first occurrence first.
+    pub failures: Vec<FailureSummary>,
+}
+
+/// The failure a trace ends in, as reports show it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TraceFailure {
+    /// Failure kind id.
+    pub kind: String,
+    /// Failure message.
+    pub message: String,
+    /// The goroutine that failed.
+    pub goroutine: String,
+    /// The scheduling step it failed at.
+    pub step: u64,
+}
+
+impl From<&Failure> for TraceFailure {
+    fn from(f: &Failure) -> Self {
+        TraceFailure {
+            kind: f.kind.to_string(),
+            message: f.message.clone(),
+            goroutine: f.goroutine.clone(),
+            step: f.step,
+        }
+    }
+}
+
+/// One replayed token (`maprace replay`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReplayReport {
+    /// The token replayed (completed with digests and trace hash).
+    pub token: String,
+    /// The scenario id.
+    pub scenario: String,
+    /// The failure, or `None` when the execution passed.
+    pub outcome: Option<TraceFailure>,
+    /// Hash of the trace (16 hex digits).
+    pub trace_hash: String,
+    /// Goroutines in order of creation.
+    pub goroutines: Vec<String>,
+    /// The trace.
+    pub trace: Vec<Event>,
+}
