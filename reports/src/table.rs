@@ -4,7 +4,8 @@ use crate::model::{ListRow, SummaryRow};
 use tabled::builder::Builder;
 use tabled::settings::Style;
 
-fn render(header: &[&str], rows: Vec<Vec<String>>) -> String {
+/// A plain grid: a header row, then the rows.
+pub fn grid(header: &[&str], rows: Vec<Vec<String>>) -> String {
     let mut b = Builder::default();
     b.push_record(header.iter().map(|h| h.to_string()));
     for r in rows {
@@ -19,7 +20,7 @@ fn render(header: &[&str], rows: Vec<Vec<String>>) -> String {
 
 /// The scenario list.
 pub fn list(rows: &[ListRow]) -> String {
-    render(
+    grid(
         &["scenario", "variant", "expected", "description"],
         rows.iter()
             .map(|r| {
@@ -69,7 +70,7 @@ pub fn summary(rows: &[SummaryRow]) -> String {
             ]
         })
         .collect();
-    let mut out = render(
+    let mut out = grid(
         &[
             "scenario",
             "variant",

@@ -14,7 +14,13 @@ pub fn render(trace: &Trace, failure: Option<&TraceFailure>) -> String {
         .unwrap_or(4);
     let mut out = String::new();
     for e in &trace.events {
-        let _ = write!(out, "{:>5}  {:<width$}  {}", e.step, e.goroutine, e.describe());
+        let _ = write!(
+            out,
+            "{:>5}  {:<width$}  {}",
+            e.step,
+            e.goroutine,
+            e.describe()
+        );
         if let Some(state) = &e.state {
             let _ = write!(out, "  {{{state}}}");
         }

@@ -18,7 +18,43 @@ pub enum Command {
     Explore(ExploreArgs),
     /// Replay one schedule token and print its outcome, trace and trace hash.
     Replay(ReplayArgs),
+    /// The seed corpus CI replays: verify it, or record entries into it.
+    #[command(subcommand)]
+    Corpus(CorpusCommand),
 }
+
+#[derive(Debug, Subcommand)]
+pub enum CorpusCommand {
+    /// Replay every buggy entry's token and re-run every fixed entry's exploration.
+    Verify(CorpusVerifyArgs),
+    /// Explore scenarios (all when none is named) and write their entries.
+    Record(CorpusRecordArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CorpusVerifyArgs {
+    /// The corpus file.
+    #[arg(long, default_value = DEFAULT_CORPUS)]
+    pub corpus: std::path::PathBuf,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: Format,
+}
+
+#[derive(Debug, Args)]
+pub struct CorpusRecordArgs {
+    /// Scenarios to record: a name (both variants) or name/variant. All when none is given.
+    pub scenarios: Vec<String>,
+    /// The corpus file (created when missing).
+    #[arg(long, default_value = DEFAULT_CORPUS)]
+    pub corpus: std::path::PathBuf,
+    /// Rewrite entries whose recorded outcome changed (otherwise they are kept and reported).
+    #[arg(long)]
+    pub update: bool,
+}
+
+/// Where the corpus lives, relative to the repository root.
+pub const DEFAULT_CORPUS: &str = "scenarios/corpus.toml";
 
 /// Output formats.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

@@ -4,7 +4,10 @@ use super::args::{Format, ListArgs};
 use super::{print, rows, CliError, EXIT_OK};
 
 pub fn run(args: &ListArgs) -> Result<i32, CliError> {
-    let rows: Vec<_> = maprace_scenarios::all().iter().map(rows::list_row).collect();
+    let rows: Vec<_> = maprace_scenarios::all()
+        .iter()
+        .map(rows::list_row)
+        .collect();
     print(&match args.format {
         Format::Table => maprace_reports::table::list(&rows),
         Format::Json => maprace_reports::json::list(&rows),

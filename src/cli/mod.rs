@@ -1,6 +1,7 @@
 //! Command-line interface: argument parsing and dispatch. Each subcommand has its own module.
 
 mod args;
+mod corpus;
 mod explore;
 mod list;
 mod replay;
@@ -54,6 +55,7 @@ pub fn main() -> i32 {
         args::Command::List(a) => list::run(&a),
         args::Command::Explore(a) => explore::run(&a),
         args::Command::Replay(a) => replay::run(&a),
+        args::Command::Corpus(c) => corpus::run(&c),
     };
     match result {
         Ok(code) => code,
