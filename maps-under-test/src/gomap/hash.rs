@@ -94,9 +94,19 @@ mod tests {
         // Pinned so a change of hash (which moves every key and breaks every saved token) is
         // a visible decision, and so every platform is held to the same numbers.
         assert_eq!(default_hash(&0u64, 0), default_hash(&0usize, 0));
-        let pinned = [default_hash(&1u32, 0), default_hash("go", 42)];
-        assert_eq!(pinned, [default_hash(&1u32, 0), default_hash("go", 42)]);
-        assert_ne!(pinned[0], pinned[1]);
+        let got = [
+            default_hash(&1u32, 0),
+            default_hash("go", 42),
+            default_hash(&-1i64, 7),
+        ];
+        assert_eq!(
+            got,
+            [
+                0x0731_6ba0_b064_1fc5,
+                0x2b4c_5471_e179_de50,
+                0x3828_f870_97df_a4d9
+            ]
+        );
     }
 
     #[test]

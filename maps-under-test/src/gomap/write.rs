@@ -91,6 +91,17 @@ fn scan<K: MapKey, V>(h: &Hmap<K, V>, b: BucketId, top: u8, key: &K, want_empty:
     out
 }
 
+/// The detail of a scan point: the key, the bucket, and what the scan found.
+fn scan_detail<K: MapKey>(key: &K, bucket: usize, s: &Scanned, insert: Option<Slot>) -> String {
+    let mut d = format!("k={key:?} bucket={bucket}");
+    if let Some(i) = s.found {
+        d.push_str(&format!(" found at slot {i}"));
+    } else if let Some((_, i)) = insert {
+        d.push_str(&format!(" free slot {i}"));
+    }
+    d
+}
+
 impl<K: MapKey, V: MapValue> GoMap<K, V> {
     fn key_detail(key: &K) -> impl FnOnce() -> String + '_ {
         move || format!("k={key:?}")
@@ -112,7 +123,10 @@ impl<K: MapKey, V: MapValue> GoMap<K, V> {
         // another goroutine in between is lost, and two toggles cancel each other out.
         let loaded = self.h.with(|h| h.flags);
         self.at(p.flag_loaded, || {
-            format!("loaded={}", super::describe_flags(loaded))
+            let flags = super::describe_flags(loaded);
+            key.map_or(format!("loaded={flags}"), |k| {
+                format!("k={k:?} loaded={flags}")
+            })
         });
         self.h.with_mut(|h| h.flags = loaded ^ HASH_WRITING);
         let detail = || key.map(|k| format!("k={k:?}")).unwrap_or_default();
@@ -157,11 +171,13 @@ impl<K: MapKey, V: MapValue> GoMap<K, V> {
                 .with(|h| Hmap::<K, V>::bucket_in(h.buckets, bucket, "current"));
             let mut insert: Option<Slot> = None;
             let found = loop {
-                self.at(ASSIGN_SCAN, || format!("k={key:?} bucket={bucket}"));
+                // One step per bucket of the chain, with a point after it: the cell chosen
+                // for the insert can be taken by another writer before this one writes it.
                 let s = self.h.with(|h| scan(h, b, top, key, insert.is_none()));
                 if let Some(i) = s.first_empty {
                     insert = Some((b, i));
                 }
+                self.at(ASSIGN_SCAN, || scan_detail(key, bucket, &s, insert));
                 if let Some(i) = s.found {
                     break Some((b, i));
                 }
@@ -171,8 +187,8 @@ impl<K: MapKey, V: MapValue> GoMap<K, V> {
                 }
             };
             if let Some(slot) = found {
-                // Existing key: nothing to insert (needkeyupdate is false for these keys).
-                self.at(ASSIGN_EXIT, Self::key_detail(key));
+                // Existing key: nothing to insert (needkeyupdate is false for these keys);
+                // straight to the exit check.
                 break 'again slot;
             }
             // A new key: start growing if over the load factor or with too many overflow
@@ -241,8 +257,8 @@ impl<K: MapKey, V: MapValue> GoMap<K, V> {
             .with(|h| Hmap::<K, V>::bucket_in(h.buckets, bucket, "current"));
         let mut b = b_orig;
         let found = loop {
-            self.at(DELETE_SCAN, || format!("k={key:?} bucket={bucket}"));
             let s = self.h.with(|h| scan(h, b, top, key, false));
+            self.at(DELETE_SCAN, || scan_detail(key, bucket, &s, None));
             if let Some(i) = s.found {
                 break Some(i);
             }
@@ -266,8 +282,6 @@ impl<K: MapKey, V: MapValue> GoMap<K, V> {
                 self.h.with_mut(|h| h.hash0 = seed);
             }
             self.at(DELETE_COUNTED, Self::key_detail(key));
-        } else {
-            self.at(DELETE_EXIT, Self::key_detail(key));
         }
         self.leave(&DELETE, Some(key));
     }
