@@ -1,1 +1,107 @@
-fn main() {}
+//! Throughput of the harness against bare shuttle on the same body, measured in one run.
+//!
+//! The body: 3 goroutines × 10 preemption points, each point carrying a detail and a state
+//! snapshot like the map model's. Bare shuttle runs it with `check_random_with_seed` and
+//! `thread::sleep(ZERO)` as the switch point; the harness runs it with `go` and labelled
+//! `preempt_with` points under `Strategy::Random`, once recording only schedules (how `explore`
+//! runs) and once recording the full trace of every execution. Figures are executions per second
+//! and ratios against bare shuttle from this same run, so machine speed cancels out.
+//!
+//! `cargo bench` (or `just bench`); `MAPRACE_BENCH_EXECUTIONS` sets the executions per variant.
+//! `MAPRACE_BENCH_ONLY=explore` (or `bare`, `tracing`) runs one variant, for profiling.
+
+use maprace_harness::{go, preempt_with, Explorer, Op, Point, State, Strategy};
+use std::time::{Duration, Instant};
+
+const GOROUTINES: usize = 3;
+const POINTS: usize = 10;
+const POINT: Point = Point::new(Op::Assign, "flag set");
+
+fn bare_body() {
+    let hs: Vec<_> = (0..GOROUTINES)
+        .map(|_| {
+            shuttle::thread::spawn(|| {
+                for _ in 0..POINTS {
+                    shuttle::thread::sleep(Duration::ZERO);
+                }
+            })
+        })
+        .collect();
+    for h in hs {
+        h.join().unwrap();
+    }
+}
+
+fn harness_body() {
+    let hs: Vec<_> = (0..GOROUTINES)
+        .map(|g| {
+            go("", move || {
+                for i in 0..POINTS {
+                    preempt_with(POINT, |n| {
+                        n.detail(format!("k={i}"))
+                            .state(State::new().with("B", 0).with("count", g * POINTS + i));
+                    });
+                }
+            })
+        })
+        .collect();
+    for h in hs {
+        h.join();
+    }
+}
+
+fn rate(executions: u64, elapsed: Duration) -> f64 {
+    executions as f64 / elapsed.as_secs_f64()
+}
+
+fn measure(name: &str, executions: u64, f: impl FnOnce() -> u64) -> f64 {
+    // MAPRACE_BENCH_ONLY=<word> runs only the variants whose name contains it (for profiling).
+    if let Ok(only) = std::env::var("MAPRACE_BENCH_ONLY") {
+        if !name.contains(only.as_str()) {
+            return f64::NAN;
+        }
+    }
+    let start = Instant::now();
+    let ran = f();
+    let r = rate(ran, start.elapsed());
+    println!("{name:<34} {ran:>8} executions  {r:>10.0} executions/s");
+    r
+}
+
+fn main() {
+    // `cargo bench` passes `--bench`; `cargo test --benches` passes nothing: run briefly then.
+    let benching = std::env::args().any(|a| a == "--bench");
+    let executions: u64 = std::env::var("MAPRACE_BENCH_EXECUTIONS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(if benching { 30_000 } else { 200 });
+    println!("body: {GOROUTINES} goroutines x {POINTS} preemption points, random strategy, seed 1");
+    // Warm up both paths (continuation pool, panic hook) before timing either.
+    shuttle::check_random_with_seed(bare_body, 1, 100);
+    Explorer::new("bench/warmup").iterations(100).run(harness_body);
+
+    let bare = measure("bare shuttle check_random", executions, || {
+        shuttle::check_random_with_seed(bare_body, 1, executions as usize);
+        executions
+    });
+    let explore = measure("harness Random (explore mode)", executions, || {
+        Explorer::new("bench/body")
+            .strategy(Strategy::Random)
+            .seed(1)
+            .iterations(executions)
+            .run(harness_body)
+            .executions
+    });
+    let traced = measure("harness Random (full tracing)", executions, || {
+        Explorer::new("bench/body")
+            .strategy(Strategy::Random)
+            .seed(1)
+            .iterations(executions)
+            .trace_every_execution(true)
+            .run(harness_body)
+            .executions
+    });
+    println!("ratio explore mode / bare shuttle:  {:.2}", explore / bare);
+    println!("ratio full tracing / bare shuttle:  {:.2}", traced / bare);
+    println!("target: at least 0.80");
+}

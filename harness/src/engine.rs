@@ -4,20 +4,19 @@
 
 use crate::failure::FailureKind;
 use crate::goroutine::stuck_failure;
-use crate::record::{self, PointLabel, SENTINEL};
+use crate::record::{self, SENTINEL};
 use crate::strategy::{Decision, Schedule as StrategySchedule};
 use rand_chacha::ChaCha8Rng;
 use rand_core::{RngCore, SeedableRng};
-use shuttle::current::get_label_for_task;
 use shuttle::scheduler::{Schedule, Scheduler, Task, TaskId};
 use std::cell::RefCell;
 use std::rc::Rc;
 
 /// One finished execution, as the engine saw it.
-pub(crate) struct Finished {
+pub(crate) struct Finished<'a> {
     pub seed: u64,
-    pub steps: Vec<u32>,
-    pub digests: Vec<u8>,
+    pub steps: &'a [u32],
+    pub digests: &'a [u8],
     pub failure: Option<crate::failure::Failure>,
     pub diverged: Option<(u64, String)>,
     pub trace: Option<crate::trace::Trace>,
@@ -36,6 +35,8 @@ pub(crate) struct Engine {
     data: ChaCha8Rng,
     seed: u64,
     steps: Vec<u32>,
+    /// Runs of consecutive steps given to one goroutine, begun so far.
+    runs: usize,
     digests: Vec<u8>,
     runnable: Vec<usize>,
     diverged: Option<(u64, String)>,
@@ -43,7 +44,7 @@ pub(crate) struct Engine {
     /// Asked to start no further execution (budget spent, failure found, ...).
     pub stop: bool,
     /// Called with every finished execution; returns false to stop exploring.
-    pub on_finish: Box<dyn FnMut(Finished) -> bool>,
+    pub on_finish: Box<dyn FnMut(Finished<'_>) -> bool>,
 }
 
 impl Engine {
@@ -51,7 +52,7 @@ impl Engine {
         strategy: Box<dyn StrategySchedule>,
         tracing: bool,
         max_steps: u64,
-        on_finish: Box<dyn FnMut(Finished) -> bool>,
+        on_finish: Box<dyn FnMut(Finished<'_>) -> bool>,
     ) -> Self {
         Engine {
             strategy,
@@ -63,6 +64,7 @@ impl Engine {
             data: ChaCha8Rng::seed_from_u64(0),
             seed: 0,
             steps: Vec::new(),
+            runs: 0,
             digests: Vec::new(),
             runnable: Vec::new(),
             diverged: None,
@@ -78,13 +80,12 @@ impl Engine {
             return;
         }
         self.in_execution = false;
-        if self.tracing && self.diverged.is_none() && self.digests.len() < runs_begun(&self.steps) {
+        if self.tracing && self.diverged.is_none() && self.digests.len() < self.runs {
             let last = *self.steps.last().expect("a begun run has a step") as usize;
             if let Err(why) = self.close_run(last) {
                 self.diverged = Some((self.steps.len() as u64, why));
             }
         }
-        let steps = std::mem::take(&mut self.steps);
         let (failure, trace) = record::with(|r| {
             if let Some((kind, message)) = escaped {
                 r.fail(kind, format!("engine: {message}"), None);
@@ -94,19 +95,23 @@ impl Engine {
             (r.failure.take(), trace)
         });
         if self.diverged.is_none() {
-            if let Err(why) = self.strategy.end(steps.len() as u64) {
-                self.diverged = Some((steps.len() as u64, why));
+            if let Err(why) = self.strategy.end(self.steps.len() as u64) {
+                self.diverged = Some((self.steps.len() as u64, why));
             }
         }
         let done = Finished {
             seed: self.seed,
-            steps,
-            digests: std::mem::take(&mut self.digests),
+            steps: &self.steps,
+            digests: &self.digests,
             failure,
             diverged: self.diverged.take(),
             trace,
         };
-        if !(self.on_finish)(done) {
+        let go_on = (self.on_finish)(done);
+        self.steps.clear();
+        self.digests.clear();
+        self.runs = 0;
+        if !go_on {
             self.stop = true;
         }
     }
@@ -125,12 +130,23 @@ impl Engine {
         Some(Schedule::new(seed))
     }
 
-    fn decide(&mut self, runnable: &[&Task], current: Option<TaskId>, yielding: bool) -> Option<TaskId> {
+    fn decide(
+        &mut self,
+        runnable: &[&Task],
+        current: Option<TaskId>,
+        yielding: bool,
+    ) -> Option<TaskId> {
         let step = self.steps.len() as u64;
         self.runnable.clear();
-        self.runnable
-            .extend(runnable.iter().map(|t| usize::from(t.id())).filter(|&t| t != SENTINEL));
-        let current = current.map(usize::from).filter(|c| self.runnable.contains(c));
+        self.runnable.extend(
+            runnable
+                .iter()
+                .map(|t| usize::from(t.id()))
+                .filter(|&t| t != SENTINEL),
+        );
+        let current = current
+            .map(usize::from)
+            .filter(|c| self.runnable.contains(c));
         let forced = record::with(|r| {
             if r.failure.is_some() {
                 return Err(());
@@ -138,7 +154,10 @@ impl Engine {
             if step >= self.max_steps {
                 r.fail(
                     FailureKind::STEP_BOUND,
-                    format!("exceeded the step bound ({} steps): a spin loop or an unfair schedule?", self.max_steps),
+                    format!(
+                        "exceeded the step bound ({} steps): a spin loop or an unfair schedule?",
+                        self.max_steps
+                    ),
                     None,
                 );
                 return Err(());
@@ -195,12 +214,15 @@ impl Engine {
         };
         if self.tracing {
             let prev = self.steps.last().map(|&p| p as usize);
-            if prev != Some(choice) && self.digests.len() < runs_begun(&self.steps) {
+            if prev != Some(choice) && self.digests.len() < self.runs {
                 if let Err(why) = self.close_run(prev.unwrap_or(0)) {
                     self.diverged = Some((step, why));
                     return self.halt();
                 }
             }
+        }
+        if self.steps.last() != Some(&(choice as u32)) {
+            self.runs += 1;
         }
         self.steps.push(choice as u32);
         record::with(|r| {
@@ -225,7 +247,7 @@ impl Engine {
 
     /// Folds the point `task` paused at into the open run's digest.
     fn fold_pause(&mut self, task: usize) {
-        let d = get_label_for_task::<PointLabel>(TaskId::from(task)).map_or(0, |l| l.0.digest());
+        let d = record::with(|r| r.label(task)).map_or(0, |p| p.digest());
         self.run_fold = crate::hash::mix64(self.run_fold ^ u64::from(d));
     }
 
@@ -241,11 +263,15 @@ impl Engine {
                 let (start, end) = {
                     let runs = crate::token::runs(&self.steps);
                     let start: u64 = runs.iter().take(run).map(|(_, n)| u64::from(*n)).sum();
-                    (start, start + runs.get(run).map_or(0, |(_, n)| u64::from(*n)))
+                    (
+                        start,
+                        start + runs.get(run).map_or(0, |(_, n)| u64::from(*n)),
+                    )
                 };
                 let (who, at) = record::with(|r| {
-                    let at = get_label_for_task::<PointLabel>(TaskId::from(task))
-                        .map_or("its start".to_string(), |l| format!("`{}`", l.0));
+                    let at = r
+                        .label(task)
+                        .map_or("its start".to_string(), |p| format!("`{p}`"));
                     (r.name(task).to_string(), at)
                 });
                 Err(format!(
@@ -262,15 +288,6 @@ impl Engine {
     }
 }
 
-/// How many runs of consecutive steps given to one goroutine `steps` has begun.
-fn runs_begun(steps: &[u32]) -> usize {
-    if steps.is_empty() {
-        0
-    } else {
-        1 + steps.windows(2).filter(|w| w[0] != w[1]).count()
-    }
-}
-
 /// The shuttle-facing handle; the engine is shared with the explorer, which outlives runners.
 pub(crate) struct Recording(pub Rc<RefCell<Engine>>);
 
@@ -279,7 +296,12 @@ impl Scheduler for Recording {
         self.0.borrow_mut().start()
     }
 
-    fn next_task(&mut self, runnable: &[&Task], current: Option<TaskId>, yielding: bool) -> Option<TaskId> {
+    fn next_task(
+        &mut self,
+        runnable: &[&Task],
+        current: Option<TaskId>,
+        yielding: bool,
+    ) -> Option<TaskId> {
         self.0.borrow_mut().decide(runnable, current, yielding)
     }
 

@@ -36,6 +36,7 @@ pub struct Explorer {
     time_budget: Option<Duration>,
     max_steps: u64,
     stop_on_first_failure: bool,
+    trace_every_execution: bool,
 }
 
 /// A failure found by an exploration (its first occurrence), with everything needed to replay it.
@@ -116,10 +117,9 @@ pub enum ReplayError {
 impl fmt::Display for ReplayError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            ReplayError::WrongScenario { token, expected } => write!(
-                f,
-                "token is for scenario {token}, not {expected}"
-            ),
+            ReplayError::WrongScenario { token, expected } => {
+                write!(f, "token is for scenario {token}, not {expected}")
+            }
             ReplayError::Diverged { step, reason } => {
                 write!(f, "schedule diverged at step {step}: {reason}")
             }
@@ -131,6 +131,16 @@ impl std::error::Error for ReplayError {}
 
 /// The body type: run once per execution as the main goroutine.
 type Body = Arc<dyn Fn() + Send + Sync>;
+
+/// A replayed execution, kept past the engine's callback.
+struct Completed {
+    seed: u64,
+    steps: Vec<u32>,
+    digests: Vec<u8>,
+    failure: Option<Failure>,
+    diverged: Option<(u64, String)>,
+    trace: Option<Trace>,
+}
 
 struct Found {
     execution: u64,
@@ -157,6 +167,7 @@ impl Explorer {
             time_budget: None,
             max_steps: 100_000,
             stop_on_first_failure: false,
+            trace_every_execution: false,
         }
     }
 
@@ -194,6 +205,15 @@ impl Explorer {
     /// Stop at the first failing execution.
     pub fn stop_on_first_failure(mut self, stop: bool) -> Self {
         self.stop_on_first_failure = stop;
+        self
+    }
+
+    /// Record the full trace of every execution, not only of failing ones. Exploration normally
+    /// records just the schedule and re-runs a failing schedule with tracing, which gives the
+    /// same trace for a fraction of the cost; this option exists to measure that cost, and for
+    /// code under test whose event notes have side effects worth checking.
+    pub fn trace_every_execution(mut self, on: bool) -> Self {
+        self.trace_every_execution = on;
         self
     }
 
@@ -238,9 +258,12 @@ impl Explorer {
             let found = Rc::clone(&found);
             let executions = Rc::clone(&executions);
             let out_of_time = Rc::clone(&out_of_time);
-            let (limit, budget, stop_first) =
-                (self.iterations, self.time_budget, self.stop_on_first_failure);
-            Box::new(move |done: Finished| {
+            let (limit, budget, stop_first) = (
+                self.iterations,
+                self.time_budget,
+                self.stop_on_first_failure,
+            );
+            Box::new(move |done: Finished<'_>| {
                 let index = {
                     let mut n = executions.borrow_mut();
                     *n += 1;
@@ -260,7 +283,7 @@ impl Explorer {
                             count: 1,
                             failure,
                             seed: done.seed,
-                            steps: done.steps,
+                            steps: done.steps.to_vec(),
                         }),
                     }
                     if stop_first {
@@ -275,11 +298,11 @@ impl Explorer {
                     return false;
                 }
                 true
-            }) as Box<dyn FnMut(Finished) -> bool>
+            }) as Box<dyn FnMut(Finished<'_>) -> bool>
         };
         let engine = Engine::new(
             strategy::build(&self.strategy, self.seed),
-            false,
+            self.trace_every_execution,
             self.max_steps,
             on_finish,
         );
@@ -349,13 +372,20 @@ impl Explorer {
                 expected: self.identity.clone(),
             });
         }
-        let result: Rc<RefCell<Option<Finished>>> = Rc::default();
+        let result: Rc<RefCell<Option<Completed>>> = Rc::default();
         let on_finish = {
             let result = Rc::clone(&result);
-            Box::new(move |done: Finished| {
-                *result.borrow_mut() = Some(done);
+            Box::new(move |done: Finished<'_>| {
+                *result.borrow_mut() = Some(Completed {
+                    seed: done.seed,
+                    steps: done.steps.to_vec(),
+                    digests: done.digests.to_vec(),
+                    failure: done.failure,
+                    diverged: done.diverged,
+                    trace: done.trace,
+                });
                 false
-            }) as Box<dyn FnMut(Finished) -> bool>
+            }) as Box<dyn FnMut(Finished<'_>) -> bool>
         };
         let mut engine = Engine::new(
             strategy::build(&Strategy::Replay(token.clone()), self.seed),

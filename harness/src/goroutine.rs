@@ -66,7 +66,7 @@ where
         record::with(|r| {
             r.pending_start -= 1;
             let me = r.running;
-            r.unfinished.insert(me);
+            r.set_unfinished(me, true);
             r.set_name(me, child);
         });
         trace_event(START, |_| {});
@@ -91,7 +91,7 @@ fn run_goroutine<T>(f: impl FnOnce() -> T) -> Option<T> {
             trace_event(EXIT, |_| {});
             record::with(|r| {
                 let me = r.running;
-                r.unfinished.remove(&me);
+                r.set_unfinished(me, false);
                 if me == 0 {
                     r.main_done = true;
                 }
@@ -121,8 +121,7 @@ pub(crate) fn halt() -> ! {
 pub(crate) fn run_main(body: &(dyn Fn() + Send + Sync)) {
     record::with(|r| {
         r.set_name(0, "main".to_string());
-        r.used_names.insert("main".to_string());
-        r.unfinished.insert(0);
+        r.set_unfinished(0, true);
     });
     // The sentinel is always runnable while goroutines live, so shuttle never declares a
     // deadlock itself; the scheduler chooses it only when no goroutine can run, and reports
@@ -139,11 +138,7 @@ pub(crate) fn run_main(body: &(dyn Fn() + Send + Sync)) {
 
 /// The failure for "no goroutine can run": a deadlock before main returned, a leak after.
 pub(crate) fn stuck_failure(r: &mut record::Record) {
-    let blocked: Vec<String> = r
-        .unfinished
-        .iter()
-        .map(|&t| r.name(t).to_string())
-        .collect();
+    let blocked = r.unfinished_names();
     let who = blocked.join(", ");
     if r.main_done {
         let n = blocked.len();

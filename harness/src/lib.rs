@@ -49,13 +49,15 @@ pub mod sync;
 mod token;
 mod trace;
 
-pub use explorer::{failure_key, kinds, Exploration, Explorer, FoundFailure, ReplayError, Replayed};
+pub use explorer::{
+    failure_key, kinds, Exploration, Explorer, FoundFailure, ReplayError, Replayed,
+};
 pub use failure::{fail, fatal, Failure, FailureKind, Raised};
 pub use goroutine::{go, spawn, JoinHandle};
 pub use hash::fnv1a64;
 pub use point::{Op, Point};
 pub use preempt::{current_goroutine, preempt, preempt_with, random_u64, trace_event};
-pub use record::{in_execution, PointLabel};
+pub use record::in_execution;
 pub use strategy::Strategy;
 pub use token::{valid_identity, Token, TokenError};
 pub use trace::{Event, EventNote, State, Trace};

@@ -5,11 +5,10 @@
 //! in ordinary unit and property tests.
 
 use crate::point::Point;
-use crate::record::{self, PointLabel};
+use crate::record;
 use crate::trace::EventNote;
 use rand_chacha::ChaCha8Rng;
 use rand_core::{RngCore, SeedableRng};
-use shuttle::current::{set_label_for_task, TaskId};
 use std::cell::RefCell;
 use std::time::Duration;
 
@@ -42,22 +41,16 @@ pub fn trace_event(point: Point, note: impl FnOnce(&mut EventNote)) {
 
 /// Labels the running goroutine with `point` and records the event; false outside an execution.
 pub(crate) fn mark(point: Point, note: impl FnOnce(&mut EventNote)) -> bool {
-    let running = record::with(|r| {
+    record::with(|r| {
         if !r.active {
-            return None;
+            return false;
         }
+        r.set_label(point);
         if r.tracing {
             r.push_event(point, note);
         }
-        Some(r.running)
-    });
-    match running {
-        Some(task) => {
-            set_label_for_task(TaskId::from(task), PointLabel(point));
-            true
-        }
-        None => false,
-    }
+        true
+    })
 }
 
 thread_local! {

@@ -11,14 +11,18 @@ use crate::point::Point;
 use crate::trace::{Event, EventNote, Trace};
 use std::borrow::Cow;
 use std::cell::RefCell;
-use std::collections::BTreeSet;
-
-/// The label a goroutine carries in shuttle while it waits at a preemption point.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct PointLabel(pub Point);
 
 /// Task index of the hidden sentinel task (the first task main spawns).
 pub(crate) const SENTINEL: usize = 1;
+
+/// An event as recorded: the goroutine is still a task index.
+pub(crate) struct RawEvent {
+    step: u64,
+    task: usize,
+    point: Point,
+    detail: Option<String>,
+    state: Option<crate::trace::State>,
+}
 
 #[derive(Default)]
 pub(crate) struct Record {
@@ -32,12 +36,18 @@ pub(crate) struct Record {
     pub running: usize,
     /// Goroutine names by task index (`None` for hidden tasks and tasks not started yet).
     pub names: Vec<Option<String>>,
-    /// Goroutines named so far, to make repeated names unique.
-    pub used_names: BTreeSet<String>,
+    /// The point each goroutine last reached, by task index: where it waits while switched
+    /// out. Kept here rather than in shuttle's task labels, which allocate on every update
+    /// and were measured to halve exploration throughput.
+    pub labels: Vec<Option<Point>>,
+    /// Names given to goroutines spawned but not started yet.
+    pub reserved: Vec<String>,
     /// Unnamed goroutines so far (for `G1`, `G2`, ...).
     pub unnamed: u32,
-    /// Started goroutines that have not finished, by task index.
-    pub unfinished: BTreeSet<usize>,
+    /// Whether each started goroutine (by task index) has not finished yet.
+    pub unfinished: Vec<bool>,
+    /// How many entries of `unfinished` are set.
+    pub running_goroutines: usize,
     /// Goroutines spawned but not started yet.
     pub pending_start: u32,
     /// The main goroutine has returned.
@@ -48,8 +58,9 @@ pub(crate) struct Record {
     pub stopping: bool,
     /// The execution's failure (the first one).
     pub failure: Option<Failure>,
-    /// The events, when tracing.
-    pub events: Vec<Event>,
+    /// The events, when tracing, with goroutines as task indices (named when the trace is taken,
+    /// which saves a string per event).
+    pub events: Vec<RawEvent>,
 }
 
 thread_local! {
@@ -72,16 +83,52 @@ pub fn in_execution() -> bool {
 }
 
 impl Record {
+    /// Starts a new execution. Collections are cleared, not replaced, so their capacity is
+    /// reused: executions are short and many, and allocation shows in the profile.
     pub fn reset(&mut self, tracing: bool) {
-        *self = Record {
-            active: true,
-            tracing,
-            ..Record::default()
-        };
+        self.active = true;
+        self.tracing = tracing;
+        self.step = 0;
+        self.running = 0;
+        self.names.clear();
+        self.labels.clear();
+        self.unnamed = 0;
+        self.reserved.clear();
+        self.unfinished.clear();
+        self.running_goroutines = 0;
+        self.pending_start = 0;
+        self.main_done = false;
+        self.unwinding = false;
+        self.stopping = false;
+        self.failure = None;
+        self.events.clear();
     }
 
     pub fn live(&self) -> usize {
-        self.unfinished.len() + self.pending_start as usize
+        self.running_goroutines + self.pending_start as usize
+    }
+
+    /// Marks the running goroutine started (`true`) or finished (`false`).
+    pub fn set_unfinished(&mut self, task: usize, unfinished: bool) {
+        if self.unfinished.len() <= task {
+            self.unfinished.resize(task + 1, false);
+        }
+        if self.unfinished[task] != unfinished {
+            self.unfinished[task] = unfinished;
+            if unfinished {
+                self.running_goroutines += 1;
+            } else {
+                self.running_goroutines -= 1;
+            }
+        }
+    }
+
+    /// The names of the goroutines that started and have not finished, in creation order.
+    pub fn unfinished_names(&self) -> Vec<String> {
+        (0..self.unfinished.len())
+            .filter(|&t| self.unfinished[t])
+            .map(|t| self.name(t).to_string())
+            .collect()
     }
 
     pub fn name(&self, task: usize) -> &str {
@@ -99,17 +146,39 @@ impl Record {
         } else {
             wanted
         };
+        // Names are few; a scan beats keeping a set. Names of goroutines spawned but not
+        // started yet are reserved too, so they are compared as well.
+        let taken = |r: &Record, n: &str| {
+            r.names.iter().flatten().any(|x| x == n) || r.reserved.iter().any(|x| x == n)
+        };
         let mut name = base.clone();
         let mut n = 1;
-        while self.used_names.contains(&name) {
+        while taken(self, &name) {
             n += 1;
             name = format!("{base}#{n}");
         }
-        self.used_names.insert(name.clone());
+        self.reserved.push(name.clone());
         name
     }
 
+    /// Notes that the running goroutine reached `point`.
+    pub fn set_label(&mut self, point: Point) {
+        let task = self.running;
+        if self.labels.len() <= task {
+            self.labels.resize(task + 1, None);
+        }
+        self.labels[task] = Some(point);
+    }
+
+    /// The point `task` last reached.
+    pub fn label(&self, task: usize) -> Option<Point> {
+        self.labels.get(task).copied().flatten()
+    }
+
     pub fn set_name(&mut self, task: usize, name: String) {
+        if let Some(i) = self.reserved.iter().position(|n| *n == name) {
+            self.reserved.swap_remove(i);
+        }
         if self.names.len() <= task {
             self.names.resize(task + 1, None);
         }
@@ -132,12 +201,10 @@ impl Record {
     pub fn push_event(&mut self, point: Point, note: impl FnOnce(&mut EventNote)) {
         let mut n = EventNote::default();
         note(&mut n);
-        let goroutine = self.name(self.running).to_string();
-        self.events.push(Event {
+        self.events.push(RawEvent {
             step: self.step,
-            goroutine,
-            kind: Cow::Borrowed(point.op.name()),
-            label: Cow::Borrowed(point.step),
+            task: self.running,
+            point,
             detail: n.detail,
             state: n.state,
         });
@@ -146,7 +213,22 @@ impl Record {
     pub fn take_trace(&mut self) -> Trace {
         Trace {
             goroutines: self.names.iter().flatten().cloned().collect(),
-            events: std::mem::take(&mut self.events),
+            events: self
+                .events
+                .drain(..)
+                .map(|e| Event {
+                    step: e.step,
+                    goroutine: self
+                        .names
+                        .get(e.task)
+                        .and_then(|n| n.clone())
+                        .unwrap_or_else(|| "?".to_string()),
+                    kind: Cow::Borrowed(e.point.op.name()),
+                    label: Cow::Borrowed(e.point.step),
+                    detail: e.detail,
+                    state: e.state,
+                })
+                .collect(),
         }
     }
 }

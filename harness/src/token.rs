@@ -251,7 +251,14 @@ mod tests {
 
     #[test]
     fn malformed_tokens_are_rejected_with_a_reason() {
-        for bad in ["", "mr1", "mr2:x:AAAA", "mr1:x:!!!!", "mr1:bad name:AAAA", "mr1:x:AAAA"] {
+        for bad in [
+            "",
+            "mr1",
+            "mr2:x:AAAA",
+            "mr1:x:!!!!",
+            "mr1:bad name:AAAA",
+            "mr1:x:AAAA",
+        ] {
             let e = Token::parse(bad).unwrap_err();
             assert!(e.to_string().starts_with("malformed token: "), "{e}");
         }

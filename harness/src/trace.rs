@@ -194,7 +194,10 @@ mod tests {
     fn canonical_text_and_hash_follow_the_events() {
         let mut t = Trace {
             goroutines: vec!["main".into(), "G1".into()],
-            events: vec![ev(0, "main", "go", "spawn"), ev(1, "G1", "assign", "flag set")],
+            events: vec![
+                ev(0, "main", "go", "spawn"),
+                ev(1, "G1", "assign", "flag set"),
+            ],
         };
         t.events[1].detail = Some("k=1".into());
         t.events[1].state = Some(State::new().with("B", 0).with("count", 1));

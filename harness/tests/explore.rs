@@ -114,7 +114,10 @@ fn different_seeds_explore_different_schedules() {
             .to_string()
     };
     let tokens: BTreeSet<String> = (0..5).map(first).collect();
-    assert!(tokens.len() > 1, "seeds 0..5 all found the same first schedule");
+    assert!(
+        tokens.len() > 1,
+        "seeds 0..5 all found the same first schedule"
+    );
 }
 
 #[test]
@@ -145,7 +148,9 @@ fn every_failure_replays_to_the_same_trace() {
 
 #[test]
 fn a_token_for_another_scenario_is_rejected() {
-    let e = Explorer::new("t/two-writers").iterations(200).run(two_writers);
+    let e = Explorer::new("t/two-writers")
+        .iterations(200)
+        .run(two_writers);
     let token = &e.failures[0].token;
     let err = Explorer::new("t/other")
         .replay(token, two_writers)
@@ -165,7 +170,9 @@ fn a_token_for_another_scenario_is_rejected() {
 
 #[test]
 fn a_token_replayed_against_changed_code_diverges() {
-    let e = Explorer::new("t/two-writers").iterations(200).run(two_writers);
+    let e = Explorer::new("t/two-writers")
+        .iterations(200)
+        .run(two_writers);
     let token = e.failures[0].token.clone();
     // Same goroutines, same number of points, but the points moved: digests catch it.
     fn relabelled() {
@@ -184,7 +191,10 @@ fn a_token_replayed_against_changed_code_diverges() {
     }
     match Explorer::new("t/two-writers").replay(&token, relabelled) {
         Err(ReplayError::Diverged { step, reason }) => {
-            assert!(step < token.len() as u64, "caught before the schedule runs out");
+            assert!(
+                step < token.len() as u64,
+                "caught before the schedule runs out"
+            );
             assert!(reason.contains("other preemption points"), "{reason}");
         }
         other => panic!("expected divergence, got {other:?}"),
@@ -210,7 +220,11 @@ fn the_fixed_writers_pass_bounded_exhaustive_search() {
         })
         .iterations(1_000_000)
         .run(locked_writers);
-    assert!(e.failures.is_empty(), "{:?}", e.failures.first().map(|f| &f.failure));
+    assert!(
+        e.failures.is_empty(),
+        "{:?}",
+        e.failures.first().map(|f| &f.failure)
+    );
     assert!(e.exhausted);
     assert!(e.executions > 1);
 }
@@ -326,24 +340,33 @@ fn pct_finds_a_depth_two_bug_within_a_small_budget_for_most_seeds() {
 
 #[test]
 fn a_deadlock_is_reported_with_its_trace() {
-    let e = Explorer::new("t/deadlock")
-        .iterations(20)
-        .run(|| {
-            let m = Arc::new(Mutex::new(()));
-            let held = m.lock();
-            let m2 = Arc::clone(&m);
-            let h = go("waiter", move || {
-                let _g = m2.lock();
-            });
-            h.join();
-            drop(held);
+    let e = Explorer::new("t/deadlock").iterations(20).run(|| {
+        let m = Arc::new(Mutex::new(()));
+        let held = m.lock();
+        let m2 = Arc::clone(&m);
+        let h = go("waiter", move || {
+            let _g = m2.lock();
         });
+        h.join();
+        drop(held);
+    });
     let f = &e.failures[0];
     assert_eq!(f.failure.kind, FailureKind::DEADLOCK);
-    assert!(f.failure.message.contains("deadlock"), "{}", f.failure.message);
+    assert!(
+        f.failure.message.contains("deadlock"),
+        "{}",
+        f.failure.message
+    );
     assert!(f.failure.goroutine.contains("main") && f.failure.goroutine.contains("waiter"));
     let last = f.trace.events.last().unwrap();
-    assert_eq!((last.goroutine.as_str(), last.kind.as_ref(), last.label.as_ref()), ("waiter", "mutex", "lock"));
+    assert_eq!(
+        (
+            last.goroutine.as_str(),
+            last.kind.as_ref(),
+            last.label.as_ref()
+        ),
+        ("waiter", "mutex", "lock")
+    );
     assert_eq!(f.count, e.executions, "every schedule deadlocks");
 }
 
@@ -380,7 +403,10 @@ fn a_spinning_goroutine_hits_the_step_bound() {
 #[test]
 fn panics_and_failures_carry_goroutine_and_kind() {
     let e = Explorer::new("t/panic").iterations(5).run(|| {
-        go("checker", || fail(FailureKind::WRONG_RESULT, "count is 1, want 2")).join();
+        go("checker", || {
+            fail(FailureKind::WRONG_RESULT, "count is 1, want 2")
+        })
+        .join();
     });
     let f = &e.failures[0].failure;
     assert_eq!(f.kind, FailureKind::WRONG_RESULT);
@@ -402,7 +428,9 @@ fn stop_on_first_failure_stops() {
 
 #[test]
 fn a_time_budget_only_limits_how_many_executions_run() {
-    let full = Explorer::new("t/two-writers").iterations(200).run(two_writers);
+    let full = Explorer::new("t/two-writers")
+        .iterations(200)
+        .run(two_writers);
     let budgeted = Explorer::new("t/two-writers")
         .iterations(200)
         .time_budget(Some(std::time::Duration::from_secs(3600)))
