@@ -1,0 +1,21 @@
+# maprace tasks. `just --list` shows them.
+
+# Explore the whole scenario catalogue (release build).
+explore *ARGS:
+    cargo run --release -- explore {{ARGS}}
+
+# Run every test.
+test:
+    cargo test --workspace
+
+# Replay one schedule token.
+replay TOKEN *ARGS:
+    cargo run --release -- replay '{{TOKEN}}' {{ARGS}}
+
+# Everything CI runs.
+ci:
+    bash .ci/run
+
+# Throughput of the harness against bare shuttle, measured in one run.
+bench:
+    cargo bench --bench throughput
