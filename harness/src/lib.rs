@@ -41,6 +41,7 @@ mod explorer;
 mod failure;
 mod goroutine;
 mod hash;
+mod minimize;
 mod point;
 mod preempt;
 mod record;
@@ -55,6 +56,7 @@ pub use explorer::{
 pub use failure::{fail, fatal, Failure, FailureKind, Raised};
 pub use goroutine::{go, spawn, JoinHandle};
 pub use hash::fnv1a64;
+pub use minimize::{minimize, preemptions, Budget, MinimizeError, Minimized};
 pub use point::{Op, Point};
 pub use preempt::{current_goroutine, preempt, preempt_with, random_u64, trace_event};
 pub use record::in_execution;
