@@ -100,7 +100,7 @@ pub(crate) fn scenarios() -> Vec<Scenario> {
             variant: Variant::Buggy,
             description,
             body: buggy,
-            expected_kinds: &["concurrent-map-writes", "wrong-result"],
+            expected_kinds: &["concurrent-map-writes"],
             dfs_iterations: DEFAULT_DFS_ITERATIONS,
         },
         Scenario {

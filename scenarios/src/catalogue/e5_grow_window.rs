@@ -1,0 +1,106 @@
+//! `e5-grow-window`: a map pre-filled to just below a grow threshold, so the racing inserts
+//! trigger `hashGrow` and incremental evacuation.
+//!
+//! # The Go pattern
+//!
+//! ```go
+//! m := make(map[int]int)
+//! for i := 0; i < 26; i++ { // B = 2 holds at most 26 entries (6.5 per bucket)
+//!     m[i] = i
+//! }
+//! for w := 0; w < 2; w++ {
+//!     go func(w int) {
+//!         for i := 0; i < 2; i++ {
+//!             m[100+w*10+i] = i // insert #27 starts growing to B = 3
+//!         }
+//!     }(w)
+//! }
+//! ```
+//!
+//! # Why it fails
+//!
+//! Insert #27 goes over the load factor: `mapassign` calls `hashGrow`, which allocates 8 new
+//! buckets and keeps the 4 old ones as `oldbuckets`, moving no data; from then on every assign
+//! (the one that started the grow included) calls `growWork`, evacuating at most two old
+//! buckets, until `nevacuate` reaches the old size. All of it happens inside the writer's
+//! `hashWriting` window, which is therefore much longer than an ordinary insert's: the other
+//! writer's entry or exit check fires (`fatal error: concurrent map writes`) in more
+//! schedules. When both writers get past the checks anyway, they can evacuate the same bucket
+//! twice, insert into a bucket being evacuated, or lose the `nevacuate` update. Then:
+//!
+//! - the invariant checker finds keys lost, duplicated or misplaced (`map-corrupted`), or a
+//!   key is missing in a map whose internals still look consistent (`wrong-result`);
+//! - a writer about to evacuate finds `oldbuckets` already nil, because the other writer has
+//!   just finished the grow: a nil pointer dereference (`panic`);
+//! - a second `hashGrow` starts while the first's old overflow buckets are still held, and
+//!   the runtime throws `fatal error: oldoverflow is not nil`, one of the map's internal
+//!   consistency throws that only corruption can reach.
+//!
+//! Pre-sizing the map (`make(map[int]int, 64)`) would remove the grow, and with it the long
+//! window, but not the race: the inserts would still toggle and check `hashWriting`, and
+//! still fatal when they overlap. Only synchronisation fixes it.
+//!
+//! # The fix
+//!
+//! A mutex around every insert.
+
+use super::common::{check_map, expect_contents, kinds, Pair};
+use crate::run::DEFAULT_DFS_ITERATIONS;
+use crate::runtime::{go, Arc, Mutex};
+use crate::Scenario;
+use maprace_maps::GoMap;
+
+const PREFILLED: u64 = 26;
+const PER_WRITER: u64 = 2;
+
+fn run(locked: bool) {
+    let m = Arc::new(GoMap::<u64, u64>::new());
+    for i in 0..PREFILLED {
+        m.assign(i, i);
+    }
+    let mu = Arc::new(Mutex::new(()));
+    let writers: Vec<_> = (0..2u64)
+        .map(|w| {
+            let (m, mu) = (Arc::clone(&m), Arc::clone(&mu));
+            go("writer", move || {
+                for i in 0..PER_WRITER {
+                    let _g = locked.then(|| mu.lock());
+                    m.assign(100 + w * 10 + i, i);
+                }
+            })
+        })
+        .collect();
+    for w in writers {
+        w.join();
+    }
+    check_map(&m);
+    let mut want: Vec<_> = (0..PREFILLED).map(|i| (i, i)).collect();
+    want.extend((0..2u64).flat_map(|w| (0..PER_WRITER).map(move |i| (100 + w * 10 + i, i))));
+    expect_contents(&m, "the map", &want);
+}
+
+fn buggy() {
+    run(false);
+}
+
+fn fixed() {
+    run(true);
+}
+
+pub(crate) fn scenarios() -> Vec<Scenario> {
+    Pair {
+        name: "e5-grow-window",
+        description: "racing inserts into a map just below its grow threshold trigger hashGrow and incremental evacuation",
+        buggy,
+        fixed,
+        expected_kinds: &[
+            kinds::WRITES,
+            kinds::CORRUPTED,
+            kinds::WRONG,
+            kinds::PANIC,
+            kinds::OLDOVERFLOW,
+        ],
+        dfs_iterations: DEFAULT_DFS_ITERATIONS,
+    }
+    .scenarios()
+}

@@ -1,0 +1,194 @@
+//! The catalogue's promises: every buggy variant is found failing by the default strategy for
+//! (at least) 19 of the seeds 0..20, with the failure kinds it declares; every fixed variant
+//! passes a bounded-exhaustive DFS (preemption bound 2). The default-strategy check of fixed
+//! variants (10,000 executions) is the corpus test's (`tests/corpus.rs`).
+
+use maprace_harness::FailureKind;
+use maprace_scenarios::run::{self, Options, DEFAULT_DFS_ITERATIONS};
+use maprace_scenarios::{all, by_id, Scenario, Variant};
+use std::collections::BTreeSet;
+
+/// Every scenario name, in catalogue order; each gets its own tests below (so they run in
+/// parallel and fail separately).
+const NAMES: [&str; 17] = [
+    "t1-once-lazy-goroutine",
+    "t2-ctx-cancel-shared-map",
+    "t3-once-global-unlocked",
+    "t4-middleware-context-map",
+    "t5-collector-labels",
+    "t6-interceptor-metadata",
+    "t7-afterfunc-global",
+    "e1-defer-at-exit",
+    "e2-two-writers",
+    "e3-range-while-write",
+    "e4-delete-vs-assign",
+    "e5-grow-window",
+    "e6-syncmap-wrapper-raw-field",
+    "e7-lost-update",
+    "e8-syncmap-range-spawn",
+    "e9-fresh-map-first-writes",
+    "demo-flag-map",
+];
+
+#[test]
+fn catalogue_lists_every_scenario_once_with_both_variants() {
+    let ids: Vec<String> = all().iter().map(Scenario::id).collect();
+    let want: Vec<String> = NAMES
+        .iter()
+        .flat_map(|n| [format!("{n}/buggy"), format!("{n}/fixed")])
+        .collect();
+    assert_eq!(ids, want);
+    for s in all() {
+        match s.variant {
+            Variant::Buggy => assert!(!s.expected_kinds.is_empty(), "{} declares no kind", s.id()),
+            Variant::Fixed => assert!(s.expected_kinds.is_empty(), "{} declares kinds", s.id()),
+        }
+        for k in s.expected_kinds {
+            assert!(FailureKind::new(*k).is_ok(), "{}: bad kind {k}", s.id());
+        }
+        assert!(s.dfs_iterations > 0 && !s.description.is_empty());
+    }
+}
+
+#[test]
+fn buggy_variants_together_show_every_failure_kind() {
+    let declared: BTreeSet<&str> = all()
+        .iter()
+        .flat_map(|s| s.expected_kinds.iter().copied())
+        .collect();
+    for kind in [
+        "concurrent-map-writes",
+        "concurrent-map-read-and-map-write",
+        "concurrent-map-iteration-and-map-write",
+        "map-corrupted",
+        "wrong-result",
+        "goroutine-leak",
+        "deadlock",
+        "panic",
+    ] {
+        assert!(declared.contains(kind), "no buggy scenario shows {kind}");
+    }
+}
+
+fn scenario(name: &str, variant: Variant) -> Scenario {
+    by_id(&format!("{name}/{variant}")).expect("registered")
+}
+
+/// Seeds 0..20 of the default strategy, each stopping at its first failure: at least 19 find
+/// one, and every failure found is of a declared kind and replays from its token.
+fn buggy_found_by_default_strategy(name: &str) {
+    let s = scenario(name, Variant::Buggy);
+    let mut found = 0;
+    for seed in 0..20 {
+        let options = Options {
+            seed,
+            ..Options::default()
+        };
+        let e = options.explorer(&s).stop_on_first_failure(true).run(s.body);
+        let Some(f) = e.first_failure() else { continue };
+        found += 1;
+        assert!(
+            s.expects_kind(f.failure.kind.as_str()),
+            "{} seed {seed}: undeclared failure {}",
+            s.id(),
+            f.failure
+        );
+        let (_, replayed) = run::replay(&f.token.to_string(), options.max_steps).expect("replays");
+        assert_eq!(
+            replayed.failure.as_ref(),
+            Some(&f.failure),
+            "{} seed {seed}",
+            s.id()
+        );
+        assert_eq!(replayed.trace_hash, f.trace_hash);
+    }
+    assert!(
+        found >= 19,
+        "{}: only {found} of 20 seeds found a failure",
+        s.id()
+    );
+}
+
+/// A whole default exploration (seed 0, 10,000 executions) finds exactly the declared kinds.
+fn buggy_shows_declared_kinds(name: &str) {
+    let s = scenario(name, Variant::Buggy);
+    let e = run::explore(&s, &Options::default());
+    let found: BTreeSet<&str> = e.failures.iter().map(|f| f.failure.kind.as_str()).collect();
+    let declared: BTreeSet<&str> = s.expected_kinds.iter().copied().collect();
+    assert_eq!(found, declared, "{}: kinds found vs declared", s.id());
+}
+
+/// DFS with preemption bound 2, capped at the scenario's budget, finds no failure; with the
+/// default cap it must also exhaust the bounded space (a scenario with a smaller cap says in
+/// its documentation that it does not).
+fn fixed_passes_bounded_dfs(name: &str) {
+    let s = scenario(name, Variant::Fixed);
+    let e = run::explore(&s, &Options::dfs(&s));
+    if let Some(f) = e.first_failure() {
+        panic!("{}: DFS found {} (token {})", s.id(), f.failure, f.token);
+    }
+    println!(
+        "{}: DFS bound 2: {} executions, exhausted: {}",
+        s.id(),
+        e.executions,
+        e.exhausted
+    );
+    if s.dfs_iterations >= DEFAULT_DFS_ITERATIONS {
+        assert!(
+            e.exhausted,
+            "{}: DFS did not exhaust in {} executions",
+            s.id(),
+            e.executions
+        );
+    } else {
+        assert!(e.exhausted || e.executions == s.dfs_iterations);
+    }
+}
+
+macro_rules! scenario_tests {
+    ($($module:ident => $name:literal,)*) => {
+        $(
+            mod $module {
+                #[test]
+                fn buggy_found_by_default_strategy() {
+                    super::buggy_found_by_default_strategy($name);
+                }
+
+                #[test]
+                fn buggy_shows_declared_kinds() {
+                    super::buggy_shows_declared_kinds($name);
+                }
+
+                #[test]
+                fn fixed_passes_bounded_dfs() {
+                    super::fixed_passes_bounded_dfs($name);
+                }
+            }
+        )*
+
+        #[test]
+        fn every_scenario_has_its_tests() {
+            assert_eq!([$($name),*], NAMES);
+        }
+    };
+}
+
+scenario_tests! {
+    t1 => "t1-once-lazy-goroutine",
+    t2 => "t2-ctx-cancel-shared-map",
+    t3 => "t3-once-global-unlocked",
+    t4 => "t4-middleware-context-map",
+    t5 => "t5-collector-labels",
+    t6 => "t6-interceptor-metadata",
+    t7 => "t7-afterfunc-global",
+    e1 => "e1-defer-at-exit",
+    e2 => "e2-two-writers",
+    e3 => "e3-range-while-write",
+    e4 => "e4-delete-vs-assign",
+    e5 => "e5-grow-window",
+    e6 => "e6-syncmap-wrapper-raw-field",
+    e7 => "e7-lost-update",
+    e8 => "e8-syncmap-range-spawn",
+    e9 => "e9-fresh-map-first-writes",
+    demo => "demo-flag-map",
+}
