@@ -149,14 +149,17 @@ fn counters(make: Make) {
     finish(&m);
 }
 
-const WORKLOADS: [(&str, fn(Make)); 4] = [
+/// A workload: a program run against a map made by a [`Make`].
+type Workload = fn(Make);
+
+const WORKLOADS: [(&str, Workload); 4] = [
     ("two-writers", two_writers),
     ("writer-reader", writer_reader),
     ("writer-ranger", writer_ranger),
     ("counters", counters),
 ];
 
-fn explore(map: &str, workload: &str, make: Make, body: fn(Make)) -> Exploration {
+fn explore(map: &str, workload: &str, make: Make, body: Workload) -> Exploration {
     Explorer::new(format!("fixes/{map}/{workload}"))
         .strategy(Strategy::Dfs {
             preemption_bound: Some(2),

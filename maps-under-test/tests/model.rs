@@ -92,6 +92,7 @@ fn run(hashing: Hashing, ops: &[Op]) -> Result<(), TestCaseError> {
     let m = hashing.map();
     let mut spec = BTreeMap::new();
     for (step, op) in ops.iter().enumerate() {
+        let evacuated = m.internals().stats.evacuated;
         match *op {
             Op::Assign(k, v) => {
                 m.assign(k, v);
@@ -146,6 +147,16 @@ fn run(hashing: Hashing, ops: &[Op]) -> Result<(), TestCaseError> {
         }
         if let Err(why) = m.check_invariants() {
             return Err(TestCaseError::fail(format!("step {step} ({op:?}): {why}")));
+        }
+        if let Op::Assign(..) | Op::Delete(_) | Op::Update(_) = op {
+            let moved = m.internals().stats.evacuated - evacuated;
+            prop_assert!(
+                moved <= 2,
+                "step {} ({:?}) evacuated {} old buckets",
+                step,
+                op,
+                moved
+            );
         }
         prop_assert_eq!(m.len(), spec.len(), "step {} ({:?})", step, op);
     }

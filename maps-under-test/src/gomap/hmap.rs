@@ -2,7 +2,7 @@
 
 use super::bucket::{Array, Bucket, BucketId, BUCKET_CNT, SAME_SIZE_GROW};
 use super::hash::HashFn;
-use maprace_harness::{fail, random_u64, FailureKind};
+use maprace_harness::{fail, fatal, random_u64, FailureKind};
 
 /// `loadFactorNum` / `loadFactorDen` (map.go 71-72).
 const LOAD_FACTOR_NUM: usize = 13;
@@ -31,9 +31,25 @@ pub fn bucket_mask(b: u8) -> usize {
     bucket_shift(b) - 1
 }
 
-/// The nil-pointer dereference Go would take (a runtime panic, not a fatal error).
+/// The size of a bucket of `map[int]int` (8 tophash bytes, 8 keys, 8 elems, the overflow
+/// pointer): the model's guess at how far from nil a bucket pointer computed from a nil array
+/// lands.
+const BUCKET_BYTES: usize = 8 + 8 * 8 + 8 * 8 + 8;
+
+/// A load through a nil pointer plus `offset` bytes, as Go's signal handler reports it: below
+/// the first page, a runtime panic (`invalid memory address or nil pointer dereference`);
+/// beyond it, `unexpected fault address` and `fatal error: fault` (runtime/signal_unix.go
+/// `sigpanic`).
+pub fn nil_deref_at(offset: usize) -> ! {
+    if offset < 0x1000 {
+        panic!("runtime error: invalid memory address or nil pointer dereference")
+    }
+    fatal("fault")
+}
+
+/// A load through a nil pointer (the overflow pointer of a bucket, near offset 0).
 pub fn nil_deref() -> ! {
-    panic!("runtime error: invalid memory address or nil pointer dereference")
+    nil_deref_at(0)
 }
 
 /// The header, plus the model's memory (the arena every bucket pointer indexes).
@@ -134,7 +150,9 @@ impl<K, V> Hmap<K, V> {
     /// `add(array, i*bucketsize)`: a nil array is a nil dereference; an index past the end
     /// reads memory that is not the map's, which the model reports as corruption.
     pub fn bucket_in(array: Option<Array>, i: usize, what: &str) -> BucketId {
-        let Some(array) = array else { nil_deref() };
+        let Some(array) = array else {
+            nil_deref_at(i * BUCKET_BYTES)
+        };
         match array.at(i) {
             Some(id) => id,
             None => fail(
