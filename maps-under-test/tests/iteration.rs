@@ -43,8 +43,7 @@ fn iterate_with_writes(
     let mut next_new = 1_000_000u32;
     let mut produced = BTreeSet::new();
     let mut plan = plan.iter().cycle();
-    let mut it = m.iter();
-    while let Some((k, v)) = it.next() {
+    for (k, v) in m.iter() {
         prop_assert!(produced.insert(k), "key {} produced twice", k);
         prop_assert_eq!(
             spec.get(&k),
