@@ -291,3 +291,124 @@ fn chain_of<K, V>(h: &Hmap<K, V>, b: BucketId) -> Result<Vec<BucketId>, String> 
     }
     Ok(chain)
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::gomap::bucket::{EMPTY_ONE, EVACUATED_Y, HASH_WRITING};
+    use crate::GoMap;
+
+    /// All keys in bucket 0 with tophash = key + 10: cells are easy to find and tamper with.
+    fn map(keys: u32) -> GoMap<u32, u32> {
+        let m = GoMap::with_hash_fn(|k, _| u64::from(*k + 10) << 56);
+        for k in 0..keys {
+            m.assign(k, k);
+        }
+        m.check_invariants().unwrap();
+        m
+    }
+
+    fn err(m: &GoMap<u32, u32>) -> String {
+        m.check_invariants().unwrap_err()
+    }
+
+    #[test]
+    fn a_write_left_in_progress_is_reported() {
+        let m = map(3);
+        m.h.with_mut(|h| h.flags |= HASH_WRITING);
+        assert!(err(&m).contains("hashWriting is still set"), "{}", err(&m));
+    }
+
+    #[test]
+    fn a_lost_insert_shows_as_a_count_mismatch() {
+        let m = map(3);
+        m.h.with_mut(|h| h.count += 1);
+        assert!(
+            err(&m).contains("count is 4 but 3 cells are live"),
+            "{}",
+            err(&m)
+        );
+    }
+
+    #[test]
+    fn a_key_in_two_cells_is_reported() {
+        let m = map(3);
+        m.h.with_mut(|h| {
+            let b = h.buckets.unwrap().base;
+            h.arena[b].keys[5] = Some(1);
+            h.arena[b].tophash[5] = 11;
+            h.count += 1;
+        });
+        assert!(err(&m).contains("key 1 is in 2 cells"), "{}", err(&m));
+    }
+
+    #[test]
+    fn a_key_after_empty_rest_is_unreachable() {
+        let m = map(3);
+        m.h.with_mut(|h| {
+            let b = h.buckets.unwrap().base;
+            h.arena[b].tophash[1] = 0; // emptyRest before keys 2's cell
+            h.arena[b].keys[1] = None;
+            h.count -= 1;
+        });
+        let e = err(&m);
+        assert!(e.contains("live after an emptyRest cell"), "{e}");
+        assert!(
+            e.contains("key 2") && e.contains("not found by a lookup"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn a_wrong_tophash_or_bucket_is_reported() {
+        let m = map(3);
+        m.h.with_mut(|h| {
+            let b = h.buckets.unwrap().base;
+            h.arena[b].tophash[0] = 99;
+        });
+        assert!(
+            err(&m).contains("has tophash 99, expected 10"),
+            "{}",
+            err(&m)
+        );
+    }
+
+    #[test]
+    fn broken_evacuation_marks_are_reported() {
+        // Keys 0..27 with the default hash: insert 27 leaves a B=2 -> 3 grow in progress.
+        let m: GoMap<u32, u32> = GoMap::new();
+        for k in 0..27 {
+            m.assign(k, k);
+        }
+        assert!(m.internals().growing);
+        m.check_invariants().unwrap();
+        // An old bucket not yet evacuated gets a mark in one cell.
+        m.h.with_mut(|h| {
+            let old = h.oldbuckets.unwrap();
+            let o = (h.nevacuate..old.len)
+                .find(|&o| !h.arena[old.base + o].evacuated())
+                .expect("an old bucket is left");
+            let b = old.base + o;
+            // Not cell 0: a mark there would make the whole bucket look evacuated.
+            let i = (1..8).find(|&i| h.arena[b].tophash[i] > EMPTY_ONE).unwrap();
+            h.arena[b].tophash[i] = EVACUATED_Y;
+        });
+        let e = err(&m);
+        assert!(e.contains("in a bucket not evacuated"), "{e}");
+    }
+
+    #[test]
+    fn nevacuate_behind_an_unevacuated_bucket_is_reported() {
+        let m: GoMap<u32, u32> = GoMap::new();
+        for k in 0..27 {
+            m.assign(k, k);
+        }
+        m.h.with_mut(|h| {
+            let old = h.oldbuckets.unwrap();
+            let first_left = (0..old.len)
+                .find(|&o| !h.arena[old.base + o].evacuated())
+                .unwrap();
+            h.nevacuate = first_left + 1;
+        });
+        assert!(err(&m).contains("below nevacuate"), "{}", err(&m));
+    }
+}
