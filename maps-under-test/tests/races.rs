@@ -184,6 +184,16 @@ fn writers_that_slip_past_the_checks_corrupt_the_map() {
         "{}",
         f.failure.message
     );
+    // Both writers got through the whole protocol: each passed its exit check.
+    let mut passed: Vec<&str> = f
+        .trace
+        .events
+        .iter()
+        .filter(|ev| ev.kind == "assign" && ev.label == "exit check passed")
+        .map(|ev| ev.goroutine.as_str())
+        .collect();
+    passed.sort();
+    assert_eq!(passed, ["G1", "G2"], "{}", f.trace.canonical_text());
     // Replaying the token corrupts the map again.
     let r = dfs("maps/silent-corruption", 3)
         .replay(&f.token, same_bucket_writers)
