@@ -37,7 +37,7 @@
 //!
 //! `sync.Once` itself is race-free, whatever the seed article suggests: every caller of `Do`
 //! waits until the function has returned and then sees the map it made (the model's
-//! [`Once`](crate::runtime::Once) follows Go's implementation, mutex and all). What `Do` does
+//! [`Once`] follows Go's implementation, mutex and all). What `Do` does
 //! not cover is the goroutine the function started: its writes go on after `Do` has returned,
 //! concurrently with the callers' reads. Two outcomes:
 //!

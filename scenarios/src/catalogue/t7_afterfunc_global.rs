@@ -25,7 +25,7 @@
 //! }
 //! ```
 //!
-//! Time is virtual (see [`Clock`](crate::runtime::Clock)): the timer fires when the scheduler
+//! Time is virtual (see [`Clock`]): the timer fires when the scheduler
 //! runs the clock, anywhere between the test's steps, or not before `Stop`.
 //!
 //! # Why it fails
