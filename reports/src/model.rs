@@ -35,6 +35,52 @@ pub struct FailureSummary {
     pub token: String,
     /// Hash of its trace (16 hex digits).
     pub trace_hash: String,
+    /// The minimized schedule, when this failure was minimized (by default the first failure
+    /// of each buggy variant); `null` otherwise.
+    #[serde(default)]
+    pub minimized: Option<Minimization>,
+}
+
+/// The result of minimizing a failing schedule: the shortest explanation found.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Minimization {
+    /// The token minimized.
+    pub original_token: String,
+    /// The minimized token (fails with the same kind; replays like any other).
+    pub token: String,
+    /// Hash of the minimized trace (16 hex digits).
+    pub trace_hash: String,
+    /// Preemptions in the original schedule.
+    pub preemptions_before: u32,
+    /// Preemptions in the minimized schedule.
+    pub preemptions_after: u32,
+    /// Every schedule with fewer preemptions than this was searched: none fails this way.
+    pub lower_bound: u32,
+    /// Whether the result is proven minimal (`preemptions_after == lower_bound`).
+    pub proven_minimal: bool,
+    /// Executions the search spent.
+    pub executions: u64,
+}
+
+impl Minimization {
+    /// `3 -> 1 (proven minimal)` or `9 -> 4 (reduced)`.
+    pub fn describe(&self) -> String {
+        format!(
+            "{} -> {} ({})",
+            self.preemptions_before,
+            self.preemptions_after,
+            self.quality()
+        )
+    }
+
+    /// `proven minimal` or `reduced`.
+    pub fn quality(&self) -> &'static str {
+        if self.proven_minimal {
+            "proven minimal"
+        } else {
+            "reduced"
+        }
+    }
 }
 
 impl From<&FoundFailure> for FailureSummary {
@@ -48,6 +94,7 @@ impl From<&FoundFailure> for FailureSummary {
             step: f.failure.step,
             token: f.token.to_string(),
             trace_hash: format!("{:016x}", f.trace_hash),
+            minimized: None,
         }
     }
 }
@@ -116,4 +163,18 @@ pub struct ReplayReport {
     pub goroutines: Vec<String>,
     /// The trace.
     pub trace: Vec<Event>,
+    /// When this schedule is the result of `maprace minimize`: what it was minimized from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub minimization: Option<Minimization>,
+}
+
+impl ReplayReport {
+    /// The failing goroutines' names: the failure's goroutine, or for deadlocks and leaks
+    /// (`G1, G2`) each of the goroutines left blocked.
+    pub fn failing_goroutines(&self) -> Vec<&str> {
+        match &self.outcome {
+            Some(f) => f.goroutine.split(", ").filter(|g| !g.is_empty()).collect(),
+            None => Vec::new(),
+        }
+    }
 }

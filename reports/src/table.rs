@@ -1,11 +1,21 @@
-//! Terminal tables (tabled): the scenario list and the exploration summary.
+//! Terminal tables (tabled): plain grids and the scenario list.
 
 use crate::model::{ListRow, SummaryRow};
 use tabled::builder::Builder;
 use tabled::settings::Style;
+use tabled::Table;
 
 /// A plain grid: a header row, then the rows.
 pub fn grid(header: &[&str], rows: Vec<Vec<String>>) -> String {
+    grid_with(header, rows, |_| {})
+}
+
+/// A plain grid, with `style` applied to the built table (colours, widths) before printing.
+pub fn grid_with(
+    header: &[&str],
+    rows: Vec<Vec<String>>,
+    style: impl FnOnce(&mut Table),
+) -> String {
     let mut b = Builder::default();
     b.push_record(header.iter().map(|h| h.to_string()));
     for r in rows {
@@ -13,6 +23,7 @@ pub fn grid(header: &[&str], rows: Vec<Vec<String>>) -> String {
     }
     let mut t = b.build();
     t.with(Style::sharp());
+    style(&mut t);
     let mut s = t.to_string();
     s.push('\n');
     s
@@ -35,67 +46,12 @@ pub fn list(rows: &[ListRow]) -> String {
     )
 }
 
-/// The exploration summary: one row per scenario variant, then the totals line.
+/// The exploration summary without colour (see [`crate::summary::table`]).
 pub fn summary(rows: &[SummaryRow]) -> String {
-    let body = rows
-        .iter()
-        .map(|r| {
-            let (first, kinds, token) = match &r.first_failure {
-                Some(f) => (
-                    f.execution.to_string(),
-                    r.failures
-                        .iter()
-                        .map(|f| f.kind.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", "),
-                    f.token.clone(),
-                ),
-                None => ("-".into(), "-".into(), "-".into()),
-            };
-            let executions = if r.exhausted {
-                format!("{} (all)", r.executions)
-            } else {
-                r.executions.to_string()
-            };
-            vec![
-                r.scenario.clone(),
-                r.variant.clone(),
-                r.strategy.clone(),
-                r.seed.to_string(),
-                executions,
-                first,
-                kinds,
-                token,
-                r.verdict.clone(),
-            ]
-        })
-        .collect();
-    let mut out = grid(
-        &[
-            "scenario",
-            "variant",
-            "strategy",
-            "seed",
-            "executions",
-            "first failure at",
-            "failure kinds",
-            "token",
-            "verdict",
-        ],
-        body,
-    );
-    out.push_str(&totals(rows));
-    out.push('\n');
-    out
+    crate::summary::table(rows, false)
 }
 
 /// `N scenarios, N ok, N unexpected`.
 pub fn totals(rows: &[SummaryRow]) -> String {
-    let ok = rows.iter().filter(|r| r.verdict == "ok").count();
-    format!(
-        "{} scenarios, {} ok, {} unexpected",
-        rows.len(),
-        ok,
-        rows.len() - ok
-    )
+    crate::summary::totals(rows)
 }
