@@ -18,6 +18,8 @@ pub enum Command {
     Explore(ExploreArgs),
     /// Replay one schedule token and print its outcome, trace and trace hash.
     Replay(ReplayArgs),
+    /// Find the failing schedule with the fewest preemptions that fails like TOKEN.
+    Minimize(MinimizeArgs),
     /// The seed corpus CI replays: verify it, or record entries into it.
     #[command(subcommand)]
     Corpus(CorpusCommand),
@@ -65,6 +67,42 @@ pub enum Format {
     Json,
 }
 
+/// Output formats of the commands that print traces (explore, replay, minimize).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum TraceFormat {
+    /// Human-readable tables (the trace folded by context switch; see --full).
+    Table,
+    /// GitHub-flavoured Markdown, for bug reports.
+    Markdown,
+    /// Versioned JSON (see docs/json-format.md).
+    Json,
+    /// One self-contained HTML page with a swimlane timeline.
+    Html,
+}
+
+/// When to colour terminal tables.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ColorWhen {
+    /// When stdout is a terminal and NO_COLOR is unset.
+    Auto,
+    /// Always.
+    Always,
+    /// Never.
+    Never,
+}
+
+/// How traces are shown: shared by explore, replay and minimize.
+#[derive(Debug, Args)]
+pub struct TraceArgs {
+    /// Show every step of a trace instead of folding each goroutine's steps between two
+    /// context switches into one row.
+    #[arg(long)]
+    pub full: bool,
+    /// Colour terminal tables.
+    #[arg(long, value_enum, default_value = "auto")]
+    pub color: ColorWhen,
+}
+
 /// Strategies selectable on the command line.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum StrategyName {
@@ -109,10 +147,28 @@ pub struct ExploreArgs {
     /// never what any execution does.
     #[arg(long)]
     pub time_budget: Option<f64>,
+    /// Do not minimize the first failure of each buggy variant.
+    #[arg(long)]
+    pub no_minimize: bool,
+    /// Executions the minimization of each buggy variant's first failure may spend.
+    #[arg(long, default_value_t = DEFAULT_EXPLORE_MINIMIZE_BUDGET)]
+    pub minimize_budget: u64,
+    /// Also write a report directory: index.html, summary.json, summary.md and one HTML
+    /// timeline per failure (written atomically).
+    #[arg(long, value_name = "DIR")]
+    pub report: Option<std::path::PathBuf>,
     /// Output format.
     #[arg(long, value_enum, default_value = "table")]
-    pub format: Format,
+    pub format: TraceFormat,
+    #[command(flatten)]
+    pub trace: TraceArgs,
 }
+
+/// The minimization budget of `explore` (per buggy variant): modest, so exploring the whole
+/// catalogue stays quick.
+pub const DEFAULT_EXPLORE_MINIMIZE_BUDGET: u64 = 3_000;
+/// The budget of `maprace minimize`, which has only one token to work on.
+pub const DEFAULT_MINIMIZE_BUDGET: u64 = 50_000;
 
 /// A preemption bound, or none.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -136,5 +192,24 @@ pub struct ReplayArgs {
     pub max_steps: u64,
     /// Output format.
     #[arg(long, value_enum, default_value = "table")]
-    pub format: Format,
+    pub format: TraceFormat,
+    #[command(flatten)]
+    pub trace: TraceArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct MinimizeArgs {
+    /// The failing schedule's token (mr1:<scenario>:<schedule>).
+    pub token: String,
+    /// Executions the search may spend (bounded search, candidate replays and probes).
+    #[arg(long, default_value_t = DEFAULT_MINIMIZE_BUDGET)]
+    pub budget: u64,
+    /// Largest number of scheduling steps per execution.
+    #[arg(long, default_value_t = maprace_scenarios::run::DEFAULT_MAX_STEPS)]
+    pub max_steps: u64,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: TraceFormat,
+    #[command(flatten)]
+    pub trace: TraceArgs,
 }

@@ -1,9 +1,12 @@
 //! `maprace explore`.
 
-use super::args::{ExploreArgs, Format, StrategyName};
-use super::{print, rows, CliError, EXIT_OK, EXIT_UNEXPECTED};
-use maprace_harness::Strategy;
-use maprace_reports::TraceFailure;
+use super::args::{ExploreArgs, StrategyName, TraceFormat};
+use super::progress::Progress;
+use super::{print, render, rows, CliError, EXIT_OK, EXIT_UNEXPECTED, EXIT_USAGE};
+use maprace_harness::{minimize, Budget, Strategy};
+use maprace_reports::html::{self, Link};
+use maprace_reports::report_dir::{self, file_stem, TracePage};
+use maprace_reports::{markdown, summary, ReplayReport};
 use maprace_scenarios::run::{explore, Options, Verdict};
 use maprace_scenarios::{Scenario, Variant};
 use std::time::Duration;
@@ -54,42 +57,128 @@ fn options(args: &ExploreArgs) -> Result<Options, CliError> {
     })
 }
 
+/// A failure's trace, for the reports: which summary row it belongs to and what to call it.
+struct Traced {
+    row: usize,
+    label: String,
+    stem: String,
+    report: ReplayReport,
+    /// Shown in the terminal, Markdown and single-page HTML reports (the first failure of each
+    /// variant, minimized when it was); the report directory has a page for every trace.
+    shown: bool,
+}
+
 pub fn run(args: &ExploreArgs) -> Result<i32, CliError> {
     let scenarios = selected(&args.scenarios)?;
     let options = options(args)?;
+    let mut progress = Progress::new(scenarios.len());
     let mut summary = Vec::new();
-    let mut traces = Vec::new();
+    let mut traces: Vec<Traced> = Vec::new();
     let mut all_ok = true;
-    for s in &scenarios {
+    for (i, s) in scenarios.iter().enumerate() {
+        let id = s.id();
+        progress.exploring(&id);
         let exploration = explore(s, &options);
-        let (row, verdict) = rows::summary_row(s, &exploration);
+        let (mut row, verdict) = rows::summary_row(s, &exploration);
         all_ok &= verdict == Verdict::Ok;
-        if s.variant == Variant::Buggy {
-            if let Some(f) = exploration.first_failure() {
-                traces.push((s.id(), f.clone()));
+        for (n, f) in exploration.failures.iter().enumerate() {
+            traces.push(Traced {
+                row: i,
+                label: f.failure.kind.to_string(),
+                stem: file_stem(&[s.name, s.variant.as_str(), &(n + 1).to_string()]),
+                report: render::report(&id, &f.token, Some(&f.failure), &f.trace, f.trace_hash),
+                shown: n == 0,
+            });
+        }
+        if let (Variant::Buggy, Some(first), false) =
+            (s.variant, exploration.first_failure(), args.no_minimize)
+        {
+            progress.minimizing(&id);
+            let explorer = options.explorer(s);
+            let budget = Budget::new(args.minimize_budget);
+            // The first failure replayed during exploration, so minimizing it cannot fail; if
+            // it somehow does, the report simply has no minimized schedule.
+            if let Ok(m) = minimize(&explorer, &first.token, s.body, budget) {
+                let min = render::minimization(&first.token, &m);
+                for f in row.first_failure.iter_mut().chain(row.failures.first_mut()) {
+                    f.minimized = Some(min.clone());
+                }
+                // The minimized trace replaces the original one in the printed report: it is
+                // the shorter explanation of the same failure.
+                if let Some(t) = traces.iter_mut().rev().find(|t| t.row == i && t.shown) {
+                    t.shown = false;
+                }
+                traces.push(Traced {
+                    row: i,
+                    label: format!("{} (minimized)", first.failure.kind),
+                    stem: file_stem(&[s.name, s.variant.as_str(), "1", "minimized"]),
+                    report: render::minimized(&id, &first.token, &m),
+                    shown: true,
+                });
             }
         }
+        progress.done(exploration.executions, exploration.failures.len() as u64);
         summary.push(row);
     }
+    progress.finish();
+
+    if let Some(dir) = &args.report {
+        let pages: Vec<TracePage> = traces
+            .iter()
+            .map(|t| TracePage {
+                row: t.row,
+                label: t.label.clone(),
+                stem: t.stem.clone(),
+                report: t.report.clone(),
+            })
+            .collect();
+        report_dir::write(dir, &summary, &pages).map_err(|e| CliError {
+            code: EXIT_USAGE,
+            message: format!("cannot write the report to {}: {e}", dir.display()),
+        })?;
+    }
+
+    let shown: Vec<&Traced> = traces.iter().filter(|t| t.shown).collect();
+    let trace_options = render::trace_options(&args.trace);
     match args.format {
-        Format::Json => print(&maprace_reports::json::explore(&summary)),
-        Format::Table => {
-            let mut out = maprace_reports::table::summary(&summary);
-            for (id, f) in &traces {
-                out.push_str(&format!(
-                    "\nFirst failure of {id} (execution {}):\n",
-                    f.execution
-                ));
-                out.push_str(&maprace_reports::trace_text::render(
-                    &f.trace,
-                    Some(&TraceFailure::from(&f.failure)),
-                ));
-                out.push_str(&format!(
-                    "token: {}\ntrace hash: {:016x}\nreplay: maprace replay {}\n",
-                    f.token, f.trace_hash, f.token
+        TraceFormat::Json => print(&maprace_reports::json::explore(&summary)),
+        TraceFormat::Table => {
+            let colour = trace_options.colour;
+            let mut out = summary::table(&summary, colour);
+            for t in &shown {
+                out.push('\n');
+                out.push_str(&maprace_reports::trace_table::render(
+                    &t.report,
+                    &trace_options,
                 ));
             }
             print(&out);
+        }
+        TraceFormat::Markdown => {
+            let mut out = String::from("## maprace exploration\n\n");
+            out.push_str(&markdown::summary(&summary));
+            for t in &shown {
+                out.push('\n');
+                out.push_str(&markdown::trace(&t.report, &trace_options));
+            }
+            print(&out);
+        }
+        TraceFormat::Html => {
+            let links: Vec<Vec<Link>> = (0..summary.len())
+                .map(|i| {
+                    shown
+                        .iter()
+                        .filter(|t| t.row == i)
+                        .map(|t| Link {
+                            label: t.label.clone(),
+                            href: format!("#{}", t.stem),
+                        })
+                        .collect()
+                })
+                .collect();
+            let embedded: Vec<(String, &ReplayReport)> =
+                shown.iter().map(|t| (t.stem.clone(), &t.report)).collect();
+            print(&html::summary_page(&summary, &links, &embedded));
         }
     }
     Ok(if all_ok { EXIT_OK } else { EXIT_UNEXPECTED })

@@ -4,6 +4,9 @@ mod args;
 mod corpus;
 mod explore;
 mod list;
+mod minimize;
+mod progress;
+mod render;
 mod replay;
 mod rows;
 
@@ -55,6 +58,7 @@ pub fn main() -> i32 {
         args::Command::List(a) => list::run(&a),
         args::Command::Explore(a) => explore::run(&a),
         args::Command::Replay(a) => replay::run(&a),
+        args::Command::Minimize(a) => minimize::run(&a),
         args::Command::Corpus(c) => corpus::run(&c),
     };
     match result {

@@ -1,0 +1,92 @@
+//! Turning harness results into reports, and reports into the chosen output format.
+
+use super::args::{ColorWhen, TraceArgs, TraceFormat};
+use maprace_harness::{Failure, Minimized, Replayed, Token, Trace};
+use maprace_reports::colour::{self, ColourChoice};
+use maprace_reports::{
+    html, json, markdown, trace_table, Minimization, ReplayReport, TraceFailure, TraceOptions,
+};
+use std::io::IsTerminal;
+
+/// The trace options `args` ask for, colour decided from stdout and `NO_COLOR`.
+pub fn trace_options(args: &TraceArgs) -> TraceOptions {
+    TraceOptions {
+        full: args.full,
+        colour: colour_on(args.color),
+    }
+}
+
+/// Whether terminal output is coloured.
+pub fn colour_on(when: ColorWhen) -> bool {
+    let choice = match when {
+        ColorWhen::Auto => ColourChoice::Auto,
+        ColorWhen::Always => ColourChoice::Always,
+        ColorWhen::Never => ColourChoice::Never,
+    };
+    colour::enabled(
+        choice,
+        std::io::stdout().is_terminal(),
+        std::env::var_os("NO_COLOR").as_deref(),
+    )
+}
+
+/// The report of one traced execution of `scenario`.
+pub fn report(
+    scenario: &str,
+    token: &Token,
+    failure: Option<&Failure>,
+    trace: &Trace,
+    trace_hash: u64,
+) -> ReplayReport {
+    ReplayReport {
+        token: token.to_string(),
+        scenario: scenario.to_string(),
+        outcome: failure.map(TraceFailure::from),
+        trace_hash: format!("{trace_hash:016x}"),
+        goroutines: trace.goroutines.clone(),
+        trace: trace.events.clone(),
+        minimization: None,
+    }
+}
+
+/// The report of a replay.
+pub fn replayed(scenario: &str, r: &Replayed) -> ReplayReport {
+    report(
+        scenario,
+        &r.token,
+        r.failure.as_ref(),
+        &r.trace,
+        r.trace_hash,
+    )
+}
+
+/// What a minimization found, for reports.
+pub fn minimization(original: &Token, m: &Minimized) -> Minimization {
+    Minimization {
+        original_token: original.to_string(),
+        token: m.token.to_string(),
+        trace_hash: format!("{:016x}", m.trace_hash),
+        preemptions_before: m.preemptions_before,
+        preemptions_after: m.preemptions_after,
+        lower_bound: m.lower_bound,
+        proven_minimal: m.proven_minimal,
+        executions: m.executions,
+    }
+}
+
+/// The report of a minimized schedule: its trace, with what it was minimized from.
+pub fn minimized(scenario: &str, original: &Token, m: &Minimized) -> ReplayReport {
+    let mut r = report(scenario, &m.token, Some(&m.failure), &m.trace, m.trace_hash);
+    r.minimization = Some(minimization(original, m));
+    r
+}
+
+/// One trace in the chosen format.
+pub fn trace(report: &ReplayReport, format: TraceFormat, options: &TraceOptions) -> String {
+    match format {
+        TraceFormat::Table => trace_table::render(report, options),
+        TraceFormat::Markdown => markdown::trace(report, options),
+        TraceFormat::Json => json::replay(report),
+        TraceFormat::Html => html::trace_page(report),
+    }
+}
