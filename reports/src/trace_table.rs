@@ -108,7 +108,9 @@ pub fn facts(report: &ReplayReport) -> Vec<(&'static str, String)> {
     ];
     if let Some(m) = &report.minimization {
         out.push(("preemptions", m.describe()));
-        out.push(("minimized from", m.original_token.clone()));
+        if m.original_token != report.token {
+            out.push(("minimized from", m.original_token.clone()));
+        }
     }
     out
 }
