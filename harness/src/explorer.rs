@@ -42,11 +42,11 @@ pub struct Explorer {
 /// A failure found by an exploration (its first occurrence), with everything needed to replay it.
 #[derive(Clone, Debug)]
 pub struct FoundFailure {
-    /// Index (0-based) of the first execution that failed this way.
+    /// Index (0-based) of the first execution that failed with this kind.
     pub execution: u64,
-    /// How many executions failed this way.
+    /// How many executions failed with this kind.
     pub count: u64,
-    /// The failure.
+    /// The failure (the first occurrence: its message, goroutine and step).
     pub failure: Failure,
     /// The schedule token that replays the first occurrence.
     pub token: Token,
@@ -71,7 +71,8 @@ pub struct Exploration {
     pub exhausted: bool,
     /// Whether the time budget cut the exploration short.
     pub out_of_time: bool,
-    /// Every distinct failure (by kind and message), in order of first occurrence.
+    /// Every distinct failure kind found, in order of first occurrence: the first execution
+    /// that failed that way, and how many did.
     pub failures: Vec<FoundFailure>,
 }
 
@@ -274,9 +275,10 @@ impl Explorer {
                     .or_else(|| done.diverged.map(|(step, why)| nondeterminism(step, why)));
                 if let Some(failure) = failure {
                     let mut found = found.borrow_mut();
-                    match found.iter_mut().find(|f| {
-                        f.failure.kind == failure.kind && f.failure.message == failure.message
-                    }) {
+                    // One entry per kind: messages often carry execution-specific detail
+                    // (which key, which bucket), and a list of near-identical corruptions
+                    // helps nobody. The entry keeps the first occurrence and counts the rest.
+                    match found.iter_mut().find(|f| f.failure.kind == failure.kind) {
                         Some(f) => f.count += 1,
                         None => found.push(Found {
                             execution: index,
@@ -470,11 +472,6 @@ fn drive(engine: &Rc<RefCell<Engine>>, body: &Body) {
             }
         }
     }
-}
-
-/// A failure's identity for deduplication and reports: `kind: message`.
-pub fn failure_key(f: &Failure) -> (FailureKind, String) {
-    (f.kind.clone(), f.message.clone())
 }
 
 /// Groups failures by kind, in kind order (for summaries).
