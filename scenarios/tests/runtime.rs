@@ -390,23 +390,47 @@ fn defers_run_last_first_at_goroutine_exit() {
 }
 
 #[test]
-fn defers_run_when_the_goroutine_panics() {
-    let e = random("defer-panic", || {
-        let h = go_deferring("worker", |d| {
-            d.defer(|| fail(FailureKind::WRONG_RESULT, "deferred call ran"));
+fn a_panic_is_reported_in_every_schedule_even_with_a_deferred_call_that_would_block() {
+    use maprace_harness::{preempt, Op, Point};
+    let e = dfs("defer-panic", || {
+        let mu = Arc::new(Mutex::new(()));
+        let m2 = Arc::clone(&mu);
+        let holder = go("holder", move || {
+            let _g = m2.lock();
+            preempt(Point::new(Op::User("hold"), "a"));
+            preempt(Point::new(Op::User("hold"), "b"));
+        });
+        let p = go_deferring("panicker", move |d| {
+            d.defer(move || drop(mu.lock()));
             panic!("boom");
         });
-        h.join();
+        holder.join();
+        p.join();
     });
-    // The deferred call ran after the panic (and failed in its own way first).
-    assert_eq!(messages(&e), ["deferred call ran"]);
+    let failed: u64 = e.failures.iter().map(|f| f.count).sum();
+    assert_eq!(messages(&e), ["boom"]);
+    assert_eq!(failed, e.executions, "some schedule lost the panic");
 }
 
 #[test]
-fn with_defers_outside_an_execution_runs_plain() {
+fn outside_an_execution_defers_run_on_return_and_on_panic() {
+    use std::sync::atomic::AtomicUsize;
+    static RAN: AtomicUsize = AtomicUsize::new(0);
     let v = with_defers(|d| {
-        d.defer(|| {});
+        d.defer(|| {
+            RAN.fetch_add(1, Ordering::SeqCst);
+        });
         41 + 1
     });
-    assert_eq!(v, 42);
+    assert_eq!((v, RAN.load(Ordering::SeqCst)), (42, 1));
+    let caught = std::panic::catch_unwind(|| {
+        with_defers(|d| {
+            d.defer(|| {
+                RAN.fetch_add(1, Ordering::SeqCst);
+            });
+            panic!("boom")
+        })
+    });
+    assert!(caught.is_err());
+    assert_eq!(RAN.load(Ordering::SeqCst), 2);
 }

@@ -1,7 +1,17 @@
-//! `defer` at goroutine exit: functions a goroutine registers run, last first, when it returns
-//! or panics.
+//! `defer` at goroutine exit: functions a goroutine registers run, last first, when it returns.
+//!
+//! # Panics
+//!
+//! There is no `recover` here, so a goroutine that panics ends the Go program: Go runs the
+//! goroutine's deferred calls and then crashes with the panic. Inside an execution the deferred
+//! calls of a panicking goroutine are **not** run, and the panic is reported at once. Running
+//! them could not change the outcome Go would show (the crash), but it could hide it: the
+//! harness keeps a panicking goroutine running alone until its panic is caught, so a deferred
+//! call that blocked there (a `wg.Done()` whose lock another goroutine holds at that moment)
+//! would end the execution with no failure at all. Outside an execution, where nothing else
+//! runs, the deferred calls do run before the panic carries on, as in Go.
 
-use maprace_harness::{go, JoinHandle};
+use maprace_harness::{go, in_execution, JoinHandle};
 use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
 
 /// The deferred calls of one function frame (Go's defer stack).
@@ -25,7 +35,8 @@ impl Defers {
 }
 
 /// Runs `f` as a function frame with a defer stack: the deferred calls run, last first, when
-/// `f` returns or panics (then the panic carries on, as a Go panic without `recover` does).
+/// `f` returns. When `f` panics, the panic carries on (as a Go panic without `recover` does);
+/// the deferred calls run first only outside an execution (see the [module docs](self)).
 ///
 /// ```
 /// use maprace_scenarios::runtime::with_defers;
@@ -44,16 +55,22 @@ pub fn with_defers<T>(f: impl FnOnce(&mut Defers) -> T) -> T {
     let mut defers = Defers::default();
     // The panic is caught rather than left to unwind through a `Drop`: deferred calls reach
     // scheduling points and may fail themselves, which must not happen during unwinding.
-    let result = catch_unwind(AssertUnwindSafe(|| f(&mut defers)));
-    defers.run();
-    match result {
-        Ok(v) => v,
-        Err(payload) => resume_unwind(payload),
+    match catch_unwind(AssertUnwindSafe(|| f(&mut defers))) {
+        Ok(v) => {
+            defers.run();
+            v
+        }
+        Err(payload) => {
+            if !in_execution() {
+                defers.run();
+            }
+            resume_unwind(payload)
+        }
     }
 }
 
 /// `go func() { defer ...; ... }()`: spawns a goroutine named `name` whose function gets a defer
-/// stack that runs when the goroutine returns or panics.
+/// stack that runs when the goroutine returns.
 pub fn go_deferring<F, T>(name: impl Into<String>, f: F) -> JoinHandle<T>
 where
     F: FnOnce(&mut Defers) -> T + Send + 'static,
