@@ -1,20 +1,21 @@
-//! `defer` at goroutine exit: functions a goroutine registers run, last first, when it returns.
-//!
-//! # Panics
-//!
-//! There is no `recover` here, so a goroutine that panics ends the Go program: Go runs the
-//! goroutine's deferred calls and then crashes with the panic. Inside an execution the deferred
-//! calls of a panicking goroutine are **not** run, and the panic is reported at once. Running
-//! them could not change the outcome Go would show (the crash), but it could hide it: the
-//! harness keeps a panicking goroutine running alone until its panic is caught, so a deferred
-//! call that blocked there (a `wg.Done()` whose lock another goroutine holds at that moment)
-//! would end the execution with no failure at all. Outside an execution, where nothing else
-//! runs, the deferred calls do run before the panic carries on, as in Go.
+//! `defer` at goroutine exit: functions a goroutine registers run, last first, when it returns
+//! (see [`Defers`] for what happens when it panics).
 
 use maprace_harness::{go, in_execution, JoinHandle};
 use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
 
 /// The deferred calls of one function frame (Go's defer stack).
+///
+/// # When the goroutine panics
+///
+/// There is no `recover` here, so a goroutine that panics ends the Go program: Go runs the
+/// goroutine's deferred calls and then crashes with the panic. Inside an execution the deferred
+/// calls of a panicking goroutine are **not** run, and the panic is reported at once. Running
+/// them could not change the outcome Go would show (the crash), but it could hide it: the
+/// harness keeps a panicking goroutine running alone until its panic is caught, so a deferred
+/// call that blocked there (a `wg.Done()` whose lock another goroutine holds at that moment)
+/// would end the execution with no failure at all. Outside an execution, where nothing else
+/// runs, the deferred calls do run before the panic carries on, as in Go.
 #[derive(Default)]
 pub struct Defers {
     stack: Vec<Box<dyn FnOnce()>>,
@@ -36,7 +37,7 @@ impl Defers {
 
 /// Runs `f` as a function frame with a defer stack: the deferred calls run, last first, when
 /// `f` returns. When `f` panics, the panic carries on (as a Go panic without `recover` does);
-/// the deferred calls run first only outside an execution (see the [module docs](self)).
+/// the deferred calls run first only outside an execution (see [`Defers`]).
 ///
 /// ```
 /// use maprace_scenarios::runtime::with_defers;
