@@ -3,6 +3,20 @@
 //! The scenario catalogue: each known way a Go program ends in `fatal error: concurrent map
 //! writes` (or silently corrupts a map), as a small deterministic body with a `buggy` and a
 //! `fixed` variant, written against the Go-like [`runtime`].
+//!
+//! - [`catalogue`]: the scenarios; each module documents the Go pattern it models.
+//! - [`run`]: exploring a variant with the options people choose, and replaying a token.
+//! - [`corpus`]: the recorded seed corpus (`scenarios/corpus.toml`) CI replays.
+//! - [`runtime`]: goroutines, `sync`, channels, `context`, virtual time and `defer`, on the
+//!   harness's traced primitives.
+//!
+//! ```
+//! use maprace_scenarios::run::{explore, verdict, Options, Verdict};
+//! let s = maprace_scenarios::by_id("e7-lost-update/buggy").unwrap();
+//! let e = explore(&s, &Options { iterations: 200, ..Options::default() });
+//! assert_eq!(verdict(s.expected(), &e), Verdict::Ok);
+//! assert!(e.failures.iter().all(|f| s.expects_kind(f.failure.kind.as_str())));
+//! ```
 #![warn(missing_docs)]
 
 pub mod catalogue;
