@@ -250,11 +250,13 @@ pub fn timeline(report: &ReplayReport, id_prefix: &str) -> String {
                 e.step
             );
         }
-        let is_failing = failing.contains(&i);
-        let (class, id) = if is_failing {
-            (" failing", format!(" id=\"{id_prefix}failing-step\""))
+        // Every failing step is highlighted; the last one (where the failure was noticed)
+        // also carries the page's one `failing-step` id, for links and checks.
+        let class = if failing.contains(&i) { " failing" } else { "" };
+        let id = if failing.last() == Some(&i) {
+            format!(" id=\"{id_prefix}failing-step\"")
         } else {
-            ("", String::new())
+            String::new()
         };
         let op = match &e.detail {
             Some(d) if !d.is_empty() => format!("{} {d}", e.kind),

@@ -17,6 +17,9 @@ pub const HEADER: [&str; 8] = [
     "verdict",
 ];
 
+const KINDS_COL: usize = 5;
+const KINDS_WIDTH: usize = 40;
+
 /// The summary's cells, as plain text, for every format.
 ///
 /// - `executions` ends in `(all)` when a systematic strategy covered its whole space;
@@ -72,8 +75,12 @@ pub fn cells(rows: &[SummaryRow]) -> (&'static [&'static str], Vec<Vec<String>>)
 /// The summary as a terminal table, then the totals line. With `colour`, verdicts are green
 /// (`ok`) or red (`unexpected`).
 pub fn table(rows: &[SummaryRow], colour: bool) -> String {
-    let (header, body) = cells(rows);
+    let (header, mut body) = cells(rows);
     let verdict_col = header.len() - 1;
+    // A variant can fail several ways; wrap the list so the table keeps a terminal's width.
+    for r in &mut body {
+        r[KINDS_COL] = crate::trace_table::wrap(&r[KINDS_COL], KINDS_WIDTH);
+    }
     let mut out = grid_with(header, body, |t| {
         if colour {
             for (i, r) in rows.iter().enumerate() {

@@ -193,6 +193,10 @@ fn a_deadlock_marks_every_blocked_goroutine() {
         .map(|r| r.lane)
         .collect();
     assert_eq!(marked, vec![1, 2]);
+    // The timeline highlights both, and gives the page's one failing-step id to the last.
+    let page = html::trace_page(&r);
+    assert_eq!(attrs(&page, "failing", "data-lane"), vec!["G1", "G2"]);
+    assert_eq!(page.matches("id=\"failing-step\"").count(), 1);
     // A failure naming no goroutine of the trace marks the last row.
     r.outcome.as_mut().unwrap().goroutine = "engine".into();
     let rows = fold::rows(&r, &lanes, false);
