@@ -2,10 +2,11 @@
 //!
 //! Shuttle installs its panic hook once per process and prints to stderr on every task panic.
 //! maprace catches goroutine panics itself, so on a thread running a maprace execution our hook
-//! (installed in place of shuttle's) only notes that a panic is unwinding, which tells the
-//! scheduler to keep the panicking goroutine running until its catch, and prints nothing.
+//! (installed in place of shuttle's) only notes the panic's kind and message, for the case where
+//! the goroutine never gets back to its catch, and prints nothing.
 //! Elsewhere panics go to the hook that was installed before maprace's.
 
+use crate::failure::classify_payload;
 use crate::record;
 use std::sync::Once;
 
@@ -28,7 +29,7 @@ pub(crate) fn install_hook() {
             let ours = record::try_with(|r| {
                 if r.active {
                     if !r.stopping {
-                        r.unwinding = true;
+                        r.panicked = Some(classify_payload(info.payload()));
                     }
                     true
                 } else {

@@ -162,9 +162,20 @@ impl Engine {
                 );
                 return Err(());
             }
-            if r.unwinding {
-                // A panic is unwinding: let it reach the goroutine's catch before anything else runs.
-                return current.map(Some).ok_or(());
+            // Every task runs on this OS thread, so `panicking` says whether the goroutine that
+            // just switched out is unwinding (a destructor reached a scheduling point). Let it
+            // reach its catch before anything else runs: other goroutines would see a half-torn
+            // state. If it cannot go on (a destructor blocks), the panic is the failure.
+            if std::thread::panicking() {
+                if current.is_some() {
+                    return Ok(current);
+                }
+                let (kind, message) = r
+                    .panicked
+                    .take()
+                    .unwrap_or((FailureKind::PANIC, "panic while unwinding".to_string()));
+                r.fail(kind, message, None);
+                return Err(());
             }
             if self.runnable.is_empty() {
                 if r.live() > 0 {

@@ -101,7 +101,6 @@ fn run_goroutine<T>(f: impl FnOnce() -> T) -> Option<T> {
         Err(payload) => {
             let (kind, message) = classify_payload(payload.as_ref());
             record::with(|r| {
-                r.unwinding = false;
                 r.fail(kind, message, None);
             });
             halt()

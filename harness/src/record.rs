@@ -52,8 +52,9 @@ pub(crate) struct Record {
     pub pending_start: u32,
     /// The main goroutine has returned.
     pub main_done: bool,
-    /// A panic is unwinding in the running goroutine: keep it running until it is caught.
-    pub unwinding: bool,
+    /// The kind and message of the last panic raised in the execution, noted by the panic hook
+    /// before unwinding starts: the failure to report if the goroutine never reaches its catch.
+    pub panicked: Option<(FailureKind, String)>,
     /// The scheduler has stopped the execution; panics from here on belong to teardown.
     pub stopping: bool,
     /// The execution's failure (the first one).
@@ -98,7 +99,7 @@ impl Record {
         self.running_goroutines = 0;
         self.pending_start = 0;
         self.main_done = false;
-        self.unwinding = false;
+        self.panicked = None;
         self.stopping = false;
         self.failure = None;
         self.events.clear();

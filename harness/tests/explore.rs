@@ -458,3 +458,82 @@ fn random_values_replay_with_the_schedule() {
         assert_eq!(r.failure.unwrap().message, f.failure.message);
     }
 }
+
+/// A value whose destructor locks a mutex: run while a panic unwinds, it can block.
+struct LocksOnDrop(Arc<Mutex<()>>);
+
+impl Drop for LocksOnDrop {
+    fn drop(&mut self) {
+        let _g = self.0.lock();
+    }
+}
+
+#[test]
+fn a_panic_whose_unwinding_blocks_is_still_reported() {
+    let e = Explorer::new("t/blocked-unwind")
+        .strategy(Strategy::Dfs {
+            preemption_bound: None,
+        })
+        .iterations(10_000)
+        .run(|| {
+            let m = Arc::new(Mutex::new(()));
+            let held = m.lock();
+            let m2 = Arc::clone(&m);
+            let h = go("worker", move || {
+                let _cleanup = LocksOnDrop(m2);
+                panic!("worker failed");
+            });
+            h.join();
+            drop(held);
+        });
+    assert!(e.exhausted);
+    assert_eq!(e.failures.len(), 1);
+    let f = &e.failures[0];
+    assert_eq!(f.failure.kind, FailureKind::PANIC);
+    assert_eq!(f.failure.message, "worker failed");
+    assert_eq!(f.failure.goroutine, "worker");
+    assert_eq!(f.count, e.executions, "no schedule loses the panic");
+}
+
+#[test]
+fn a_goroutine_that_recovers_from_a_panic_keeps_being_scheduled_with_the_others() {
+    ORDERS.with(|o| o.borrow_mut().clear());
+    let e = Explorer::new("t/recover")
+        .strategy(Strategy::Dfs {
+            preemption_bound: None,
+        })
+        .iterations(10_000)
+        .run(|| {
+            let order = Arc::new(Mutex::new(Vec::new()));
+            let (o1, o2) = (Arc::clone(&order), Arc::clone(&order));
+            let a = go("a", move || {
+                let caught = std::panic::catch_unwind(|| panic!("recovered"));
+                assert!(caught.is_err());
+                for _ in 0..2 {
+                    preempt(Point::new(Op::User("a"), "after recover"));
+                    o1.lock().push("a");
+                }
+            });
+            let b = go("b", move || {
+                for _ in 0..2 {
+                    preempt(Point::new(Op::User("b"), "work"));
+                    o2.lock().push("b");
+                }
+            });
+            a.join();
+            b.join();
+            let seen = order.lock().clone();
+            ORDERS.with(|o| o.borrow_mut().push(seen));
+        });
+    assert!(e.exhausted);
+    assert!(e.failures.is_empty(), "{:?}", e.failures[0].failure);
+    let distinct: BTreeSet<_> = ORDERS
+        .with(|o| std::mem::take(&mut *o.borrow_mut()))
+        .into_iter()
+        .collect();
+    assert_eq!(
+        distinct.len(),
+        6,
+        "a recovered goroutine interleaves like any other"
+    );
+}
