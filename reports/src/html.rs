@@ -97,6 +97,8 @@ table.summary { border-collapse: collapse; margin: 12px 24px; }
 table.summary th, table.summary td { border: 1px solid var(--line); padding: 4px 10px;
   text-align: left; vertical-align: top; }
 table.summary th { background: #f6f8fa; }
+table.summary td:nth-child(-n+5), table.summary td:nth-child(7),
+table.summary td:nth-child(8) { white-space: nowrap; }
 td.ok { color: #1a7f37; font-weight: 600; }
 td.unexpected { color: var(--fail); font-weight: 600; }
 p.totals { margin: 4px 24px 16px; font-weight: 600; }

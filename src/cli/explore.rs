@@ -108,13 +108,21 @@ pub fn run(args: &ExploreArgs) -> Result<i32, CliError> {
                 if let Some(t) = traces.iter_mut().rev().find(|t| t.row == i && t.shown) {
                     t.shown = false;
                 }
-                traces.push(Traced {
-                    row: i,
-                    label: format!("{} (minimized)", first.failure.kind),
-                    stem: file_stem(&[s.name, s.variant.as_str(), "1", "minimized"]),
-                    report: render::minimized(&id, &first.token, &m),
-                    shown: true,
-                });
+                // Listed first: it is the trace to read.
+                let at = traces
+                    .iter()
+                    .position(|t| t.row == i)
+                    .unwrap_or(traces.len());
+                traces.insert(
+                    at,
+                    Traced {
+                        row: i,
+                        label: format!("{} (minimized)", first.failure.kind),
+                        stem: file_stem(&[s.name, s.variant.as_str(), "1", "minimized"]),
+                        report: render::minimized(&id, &first.token, &m),
+                        shown: true,
+                    },
+                );
             }
         }
         progress.done(exploration.executions, exploration.failures.len() as u64);
