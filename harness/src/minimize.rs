@@ -203,7 +203,7 @@ where
             Bounded::Found(c) => {
                 lower = bound;
                 if c.preemptions < best.preemptions {
-                    best = c;
+                    best = *c;
                 }
                 break;
             }
@@ -244,7 +244,7 @@ struct Candidate {
 }
 
 enum Bounded {
-    Found(Candidate),
+    Found(Box<Candidate>),
     Exhausted,
     OutOfBudget,
 }
@@ -342,7 +342,7 @@ where
                 .find(|f| &f.failure.kind == target)
             {
                 let preemptions = self.count(f.token.seed, &f.token.steps);
-                return Bounded::Found(Candidate {
+                return Bounded::Found(Box::new(Candidate {
                     replayed: Replayed {
                         failure: Some(f.failure),
                         trace_hash: f.trace_hash,
@@ -350,7 +350,7 @@ where
                         token: f.token,
                     },
                     preemptions,
-                });
+                }));
             }
             if exploration.exhausted {
                 return Bounded::Exhausted;

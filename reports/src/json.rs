@@ -94,7 +94,7 @@ impl From<&ReplayReport> for ReplayDoc {
 
 impl From<ReplayDoc> for ReplayReport {
     fn from(d: ReplayDoc) -> Self {
-        let outcome = (d.outcome.kind != "pass").then(|| TraceFailure {
+        let outcome = (d.outcome.kind != "pass").then_some(TraceFailure {
             kind: d.outcome.kind,
             message: d.outcome.message,
             goroutine: d.outcome.goroutine,
