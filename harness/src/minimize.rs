@@ -5,74 +5,7 @@
 //! the same data seed, that fails with the same [`FailureKind`] and makes as few *preemptions*
 //! as it can, so the trace people read shows only the switches the bug needs.
 //!
-//! # What counts as a preemption
-//!
-//! A preemption is a scheduling step at which the goroutine that ran the previous step could
-//! have run again but another one was chosen. A switch away from a goroutine that blocked
-//! (waiting on a lock, a join, a channel) or finished is not one. This is the measure
-//! [`Strategy::Dfs`]'s `preemption_bound` limits, so "no failing schedule with fewer than `k`
-//! preemptions" can be proven by an exhausted bounded search.
-//!
-//! A token records which goroutine ran at each step, not which ones could have: [`preemptions`]
-//! finds out by replaying, for every switch, the token's prefix up to the switch followed by the
-//! previous goroutine once more. The engine rejects that probe at the switch exactly when the
-//! previous goroutine was not runnable there. (A goroutine that yielded with `yield_now` counts
-//! as preempted here, where the bounded search would not count it; maprace's own preemption
-//! points never yield.)
-//!
-//! # How the search goes
-//!
-//! 1. **Bounded search.** Preemption-bounded depth-first search with bounds 0, 1, 2, ... below
-//!    the token's own count, run with the token's data seed. The first bound that finds a
-//!    failure of the same kind gives the result; every bound below it was searched exhaustively,
-//!    so the result is *proven minimal*. A bound whose space the budget cannot cover ends this
-//!    phase.
-//! 2. **Greedy removal.** When the bounded search runs out of budget (long traces, many
-//!    goroutines), the token itself is shortened one preemption at a time: for each preemption,
-//!    let the preempted goroutine go on with its next run of steps instead (or push the
-//!    preempting run later), replay, and keep the candidate when it still fails with the same
-//!    kind and has fewer preemptions. The result is only *reduced*, unless its count meets the
-//!    bound the search proved.
-//!
-//! Every candidate is replayed before it is accepted, so the result always fails with the
-//! original kind and replays like any other token. Everything is deterministic: the same
-//! token and budget give the same result on every run.
-//!
-//! ```
-//! use maprace_harness::{go, minimize, preempt, Budget, Explorer, Op, Point, Strategy};
-//! use maprace_harness::sync::{Arc, AtomicBool, Ordering};
-//!
-//! fn body() {
-//!     let busy = Arc::new(AtomicBool::new(false));
-//!     let hs: Vec<_> = (0..2)
-//!         .map(|_| {
-//!             let busy = Arc::clone(&busy);
-//!             go("", move || {
-//!                 preempt(Point::new(Op::User("enter"), "before check"));
-//!                 if busy.load(Ordering::SeqCst) {
-//!                     panic!("both inside");
-//!                 }
-//!                 preempt(Point::new(Op::User("enter"), "checked"));
-//!                 busy.store(true, Ordering::SeqCst);
-//!                 preempt(Point::new(Op::User("leave"), "inside"));
-//!                 busy.store(false, Ordering::SeqCst);
-//!             })
-//!         })
-//!         .collect();
-//!     for h in hs {
-//!         h.join();
-//!     }
-//! }
-//!
-//! let explorer = Explorer::new("doc/minimize");
-//! let found = explorer.clone().iterations(200).run(body);
-//! let token = &found.failures[0].token;
-//! let m = minimize(&explorer, token, body, Budget::new(2_000)).unwrap();
-//! // One preemption (inside the other goroutine's critical section) is all this race needs.
-//! assert_eq!(m.preemptions_after, 1);
-//! assert!(m.proven_minimal);
-//! assert_eq!(m.failure.kind.as_str(), "panic");
-//! ```
+//! The definitions and the search are documented on [`preemptions`] and [`minimize`].
 
 use crate::explorer::{Explorer, ReplayError, Replayed};
 use crate::failure::{Failure, FailureKind};
@@ -155,8 +88,22 @@ impl From<ReplayError> for MinimizeError {
     }
 }
 
-/// Counts the preemptions of `token`'s schedule (see the [module docs](self) for the
-/// definition), with one replay per context switch.
+/// Counts the preemptions of `token`'s schedule, with one replay per context switch.
+///
+/// # What counts as a preemption
+///
+/// A preemption is a scheduling step at which the goroutine that ran the previous step could
+/// have run again but another one was chosen. A switch away from a goroutine that blocked
+/// (waiting on a lock, a join, a channel) or finished is not one. This is the measure
+/// [`Strategy::Dfs`]'s `preemption_bound` limits, so "no failing schedule with fewer than `k`
+/// preemptions" can be proven by an exhausted bounded search.
+///
+/// A token records which goroutine ran at each step, not which ones could have: [`preemptions`]
+/// finds out by replaying, for every switch, the token's prefix up to the switch followed by the
+/// previous goroutine once more. The engine rejects that probe at the switch exactly when the
+/// previous goroutine was not runnable there. (A goroutine that yielded with `yield_now` counts
+/// as preempted here, where the bounded search would not count it; maprace's own preemption
+/// points never yield.)
 pub fn preemptions<F>(explorer: &Explorer, token: &Token, body: F) -> Result<u32, ReplayError>
 where
     F: Fn() + Send + Sync + Clone + 'static,
@@ -168,10 +115,64 @@ where
 }
 
 /// Searches for a schedule that fails with the same kind as `token` with the fewest
-/// preemptions, spending at most about `budget` executions (see the [module docs](self)).
+/// preemptions (see [`preemptions`]), spending at most about `budget` executions.
+///
+/// # How the search goes
+///
+/// 1. **Bounded search.** Preemption-bounded depth-first search with bounds 0, 1, 2, ... below
+///    the token's own count, run with the token's data seed. The first bound that finds a
+///    failure of the same kind gives the result; every bound below it was searched exhaustively,
+///    so the result is *proven minimal*. A bound whose space the budget cannot cover ends this
+///    phase.
+/// 2. **Greedy removal.** When the bounded search runs out of budget (long traces, many
+///    goroutines), the token itself is shortened one preemption at a time: for each preemption,
+///    let the preempted goroutine go on with its next run of steps instead (or push the
+///    preempting run later), replay, and keep the candidate when it still fails with the same
+///    kind and has fewer preemptions. The result is only *reduced*, unless its count meets the
+///    bound the search proved.
+///
+/// Every candidate is replayed before it is accepted, so the result always fails with the
+/// original kind and replays like any other token. Everything is deterministic: the same
+/// token and budget give the same result on every run.
 ///
 /// The explorer supplies the scenario identity and the step bound; its strategy, seed,
 /// iteration count and time budget are not used, so the result never depends on the clock.
+///
+/// ```
+/// use maprace_harness::{go, minimize, preempt, Budget, Explorer, Op, Point};
+/// use maprace_harness::sync::{Arc, AtomicBool, Ordering};
+///
+/// fn body() {
+///     let busy = Arc::new(AtomicBool::new(false));
+///     let hs: Vec<_> = (0..2)
+///         .map(|_| {
+///             let busy = Arc::clone(&busy);
+///             go("", move || {
+///                 preempt(Point::new(Op::User("enter"), "before check"));
+///                 if busy.load(Ordering::SeqCst) {
+///                     panic!("both inside");
+///                 }
+///                 preempt(Point::new(Op::User("enter"), "checked"));
+///                 busy.store(true, Ordering::SeqCst);
+///                 preempt(Point::new(Op::User("leave"), "inside"));
+///                 busy.store(false, Ordering::SeqCst);
+///             })
+///         })
+///         .collect();
+///     for h in hs {
+///         h.join();
+///     }
+/// }
+///
+/// let explorer = Explorer::new("doc/minimize");
+/// let found = explorer.clone().iterations(200).run(body);
+/// let token = &found.failures[0].token;
+/// let m = minimize(&explorer, token, body, Budget::new(2_000)).unwrap();
+/// // One preemption (inside the other goroutine's critical section) is all this race needs.
+/// assert_eq!(m.preemptions_after, 1);
+/// assert!(m.proven_minimal);
+/// assert_eq!(m.failure.kind.as_str(), "panic");
+/// ```
 pub fn minimize<F>(
     explorer: &Explorer,
     token: &Token,
