@@ -89,7 +89,7 @@ svg.arrows path { fill: none; stroke: var(--accent); stroke-width: 1.6; opacity:
   font-size: 12.5px; padding: 2px 8px; border-left: 3px solid var(--fail); }
 p.legend { color: var(--muted); font-size: 12.5px; margin: 10px 24px 4px; }
 .event:hover, .event:focus { z-index: 9; border-color: var(--accent); }
-.event:hover .state, .event:focus .state { display: block; }
+.event:hover .state, .event:focus .state, .event:target .state { display: block; }
 .state table { border-collapse: collapse; }
 .state td { padding: 0 6px 0 0; font-size: 12px; }
 .state td:first-child { color: var(--muted); }
