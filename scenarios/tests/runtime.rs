@@ -412,6 +412,34 @@ fn a_panic_is_reported_in_every_schedule_even_with_a_deferred_call_that_would_bl
     assert_eq!(failed, e.executions, "some schedule lost the panic");
 }
 
+thread_local! {
+    static DEFERRED_RAN: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
+}
+
+#[test]
+fn deferred_calls_run_on_a_panic_but_not_on_a_fatal_error() {
+    // Go runs a panicking goroutine's deferred calls; a runtime fatal error ends the program
+    // at once. The counter is a thread-local of the exploring thread, which every goroutine
+    // of an execution runs on.
+    for (fatal, want) in [(false, 1), (true, 0)] {
+        DEFERRED_RAN.with(|c| c.set(0));
+        let e = dfs("defer-kinds", move || {
+            go_deferring("worker", move |d| {
+                d.defer(|| DEFERRED_RAN.with(|c| c.set(c.get() + 1)));
+                if fatal {
+                    maprace_harness::fatal("concurrent map writes");
+                }
+                panic!("boom");
+            })
+            .join();
+        });
+        assert_eq!(e.executions, 1);
+        assert_eq!(e.failures.len(), 1);
+        // One execution for exploring, one for the traced replay of its failure.
+        assert_eq!(DEFERRED_RAN.with(|c| c.get()), want * 2, "fatal: {fatal}");
+    }
+}
+
 #[test]
 fn outside_an_execution_defers_run_on_return_and_on_panic() {
     use std::sync::atomic::AtomicUsize;

@@ -1,21 +1,19 @@
 //! `defer` at goroutine exit: functions a goroutine registers run, last first, when it returns
 //! (see [`Defers`] for what happens when it panics).
 
-use maprace_harness::{go, in_execution, JoinHandle};
+use maprace_harness::{go, JoinHandle, Raised};
 use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
 
 /// The deferred calls of one function frame (Go's defer stack).
 ///
 /// # When the goroutine panics
 ///
-/// There is no `recover` here, so a goroutine that panics ends the Go program: Go runs the
-/// goroutine's deferred calls and then crashes with the panic. Inside an execution the deferred
-/// calls of a panicking goroutine are **not** run, and the panic is reported at once. Running
-/// them could not change the outcome Go would show (the crash), but it could hide it: the
-/// harness keeps a panicking goroutine running alone until its panic is caught, so a deferred
-/// call that blocked there (a `wg.Done()` whose lock another goroutine holds at that moment)
-/// would end the execution with no failure at all. Outside an execution, where nothing else
-/// runs, the deferred calls do run before the panic carries on, as in Go.
+/// There is no `recover` here, so a goroutine that panics ends the Go program. As in Go:
+///
+/// - a plain panic runs the goroutine's deferred calls first, last first, while the other
+///   goroutines go on running (a deferred call may wait for one of them), then carries on;
+/// - a runtime fatal error (`fatal error: concurrent map writes`) or a scenario's own failure
+///   ends the program at once: deferred calls do not run (Go's `fatal` never unwinds).
 #[derive(Default)]
 pub struct Defers {
     stack: Vec<Box<dyn FnOnce()>>,
@@ -36,8 +34,8 @@ impl Defers {
 }
 
 /// Runs `f` as a function frame with a defer stack: the deferred calls run, last first, when
-/// `f` returns. When `f` panics, the panic carries on (as a Go panic without `recover` does);
-/// the deferred calls run first only outside an execution (see [`Defers`]).
+/// `f` returns or panics; a fatal error skips them (see [`Defers`]). The panic then carries on,
+/// as a Go panic without `recover` does.
 ///
 /// ```
 /// use maprace_scenarios::runtime::with_defers;
@@ -55,14 +53,17 @@ impl Defers {
 pub fn with_defers<T>(f: impl FnOnce(&mut Defers) -> T) -> T {
     let mut defers = Defers::default();
     // The panic is caught rather than left to unwind through a `Drop`: deferred calls reach
-    // scheduling points and may fail themselves, which must not happen during unwinding.
+    // scheduling points, and once the panic is caught the harness schedules this goroutine
+    // with the others again, as Go does while a panicking goroutine runs its deferred calls.
     match catch_unwind(AssertUnwindSafe(|| f(&mut defers))) {
         Ok(v) => {
             defers.run();
             v
         }
         Err(payload) => {
-            if !in_execution() {
+            // Raised failures are Go's `fatal`/`throw` and the scenario's own checks: they end
+            // the program where they happen.
+            if !payload.is::<Raised>() {
                 defers.run();
             }
             resume_unwind(payload)
