@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Checks maprace's HTML reports in a real headless browser (Debian's `chromium` package).
 
-Writes a report directory with `maprace explore --report DIR`, then for index.html and every
-trace page:
+Writes a report directory with `maprace explore --report DIR`, then for index.html, each
+variant's first-failure page and each minimized-failure page (every page with --all):
 
   * loads it in headless Chromium and fails on any console message (the pages have no script,
     so any message at all means something is wrong: a blocked resource, a parse error);
@@ -12,12 +12,14 @@ trace page:
     goroutine that `maprace replay TOKEN --format json` reports for the page's token, and the
     failing step (id="failing-step") in the failing goroutine's lane; for the index, one
     summary row per explored variant and every link pointing at a page that exists;
-  * takes a screenshot and checks it is not blank (decodes the PNG and counts colours).
+  * takes a screenshot (same browser run) and checks it is not blank (decodes the PNG and
+    counts colours); screenshots are kept in DIR/screenshots/.
 
 Installs nothing: needs python3 (standard library only), /usr/bin/chromium and a built maprace.
 
-Usage: .ci/html_check.py [--maprace PATH] [--chromium PATH] [--out DIR] [explore args...]
-Default explore args: --iterations 2000 (the whole catalogue).
+Usage: .ci/html_check.py [--maprace PATH] [--chromium PATH] [--out DIR] [--all] [explore args...]
+Default explore args: --iterations 2000 (the whole catalogue). Exit 0 when every page passes,
+1 (with one FAIL line saying why) otherwise.
 """
 
 import argparse
@@ -142,18 +144,17 @@ def check_page(args, path, expect):
     source = open(path, encoding="utf-8").read()
     check_self_contained(name, source)
     url = "file://" + os.path.abspath(path)
-    run = chromium(args.chromium, ["--dump-dom"], url)
+    shot = os.path.join(args.out, "screenshots", os.path.basename(path) + ".png")
+    os.makedirs(os.path.dirname(shot), exist_ok=True)
+    # One browser run both prints the DOM it built and takes the screenshot.
+    run = chromium(args.chromium, ["--dump-dom", f"--screenshot={shot}", "--window-size=1000,700"], url)
     if run.returncode != 0:
         fail(f"{name}: chromium exited with {run.returncode}: {run.stderr[-2000:]}")
     messages = console_messages(run.stderr)
     if messages:
         fail(f"{name}: console messages:\n" + "\n".join(messages))
-    dom = parse(run.stdout)
-    expect(name, dom)
-    shot = os.path.join(args.out, "screenshots", os.path.basename(path) + ".png")
-    os.makedirs(os.path.dirname(shot), exist_ok=True)
-    run = chromium(args.chromium, [f"--screenshot={shot}", "--window-size=1000,700"], url)
-    if run.returncode != 0 or not os.path.exists(shot):
+    expect(name, parse(run.stdout))
+    if not os.path.exists(shot):
         fail(f"{name}: no screenshot: {run.stderr[-2000:]}")
     colours, ink = png_colours(shot)
     if colours < 8 or ink < 0.02:
