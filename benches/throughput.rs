@@ -54,7 +54,7 @@ fn rate(executions: u64, elapsed: Duration) -> f64 {
     executions as f64 / elapsed.as_secs_f64()
 }
 
-fn measure(name: &str, executions: u64, f: impl FnOnce() -> u64) -> f64 {
+fn measure(name: &str, f: impl FnOnce() -> u64) -> f64 {
     // MAPRACE_BENCH_ONLY=<word> runs only the variants whose name contains it (for profiling).
     if let Ok(only) = std::env::var("MAPRACE_BENCH_ONLY") {
         if !name.contains(only.as_str()) {
@@ -78,13 +78,15 @@ fn main() {
     println!("body: {GOROUTINES} goroutines x {POINTS} preemption points, random strategy, seed 1");
     // Warm up both paths (continuation pool, panic hook) before timing either.
     shuttle::check_random_with_seed(bare_body, 1, 100);
-    Explorer::new("bench/warmup").iterations(100).run(harness_body);
+    Explorer::new("bench/warmup")
+        .iterations(100)
+        .run(harness_body);
 
-    let bare = measure("bare shuttle check_random", executions, || {
+    let bare = measure("bare shuttle check_random", || {
         shuttle::check_random_with_seed(bare_body, 1, executions as usize);
         executions
     });
-    let explore = measure("harness Random (explore mode)", executions, || {
+    let explore = measure("harness Random (explore mode)", || {
         Explorer::new("bench/body")
             .strategy(Strategy::Random)
             .seed(1)
@@ -92,7 +94,7 @@ fn main() {
             .run(harness_body)
             .executions
     });
-    let traced = measure("harness Random (full tracing)", executions, || {
+    let traced = measure("harness Random (full tracing)", || {
         Explorer::new("bench/body")
             .strategy(Strategy::Random)
             .seed(1)

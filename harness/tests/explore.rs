@@ -445,7 +445,7 @@ fn random_values_replay_with_the_schedule() {
         let v = random_u64();
         let h = go("", move || {
             preempt(Point::new(Op::User("x"), "y"));
-            if v % 3 == 0 {
+            if v.is_multiple_of(3) {
                 panic!("divisible: {v}");
             }
         });
