@@ -18,7 +18,6 @@ pub mod report_dir;
 pub mod summary;
 pub mod table;
 pub mod trace_table;
-pub mod trace_text;
 pub mod write_atomic;
 
 pub use model::{FailureSummary, ListRow, Minimization, ReplayReport, SummaryRow, TraceFailure};
