@@ -21,7 +21,7 @@
 
 use crate::run::{self, Options, DEFAULT_ITERATIONS, DEFAULT_MAX_STEPS};
 use crate::{all, by_id, Expected, Scenario};
-use maprace_harness::Strategy;
+use maprace_harness::{minimize, Budget, Strategy};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::io::Write as _;
@@ -354,8 +354,7 @@ fn check(entry: &Entry) -> Checked {
             let token = entry.token.as_deref().unwrap_or_default();
             let mut explanation = check_replay(entry, token, "token")?;
             if let Some(min) = &entry.minimized_token {
-                check_replay(entry, min, "minimized token")?;
-                explanation.push_str("; minimized token too");
+                explanation.push_str(&check_minimized(entry, min)?);
             }
             Ok(explanation)
         }
@@ -425,6 +424,33 @@ fn check_replay(entry: &Entry, token: &str, what: &str) -> Checked {
         "{what} replays to {} at step {} in {} (trace {want_hash})",
         failure.kind, failure.step, failure.goroutine
     ))
+}
+
+/// A minimized token must replay (its own trace hash, carried in the token, is checked by the
+/// replay) to a failure of the entry's kind; its message may differ (a corruption report names
+/// what it found).
+fn check_minimized(entry: &Entry, token: &str) -> Checked {
+    let mismatch = |why: String| (CheckStatus::Mismatch, why);
+    let (_, replayed) = run::replay(token, entry.max_steps()).map_err(|e| match e {
+        run::ReplayFailure::Replay(e) => {
+            mismatch(format!("minimized token no longer replays: {e}"))
+        }
+        other => (CheckStatus::Error, format!("minimized token: {other}")),
+    })?;
+    let want_kind = entry.kind.as_deref().unwrap_or_default();
+    match replayed.failure {
+        Some(f) if f.kind.as_str() == want_kind => Ok(format!(
+            "; minimized token replays to {want_kind} (trace {})",
+            hash_hex(replayed.trace_hash)
+        )),
+        Some(f) => Err(mismatch(format!(
+            "minimized token now fails with {} instead of {want_kind}",
+            f.kind
+        ))),
+        None => Err(mismatch(
+            "minimized token replays to a passing execution".to_string(),
+        )),
+    }
 }
 
 /// What [`record`] did with one scenario variant.
@@ -528,9 +554,17 @@ pub fn record(corpus: &mut Corpus, scenarios: &[Scenario], update: bool) -> Vec<
             Some(i) => {
                 let old = &mut corpus.entries[i];
                 if old.outcome() == fresh.outcome() && old.expected == fresh.expected {
+                    // The minimized token is derived from the recorded one: refreshing it
+                    // changes no expectation, so it needs no --update.
+                    let kind = if old.minimized_token == fresh.minimized_token {
+                        ChangeKind::Unchanged
+                    } else {
+                        old.minimized_token = fresh.minimized_token;
+                        ChangeKind::Updated
+                    };
                     changes.push(Change {
                         scenario: id,
-                        kind: ChangeKind::Unchanged,
+                        kind,
                         detail,
                     });
                 } else if update {
@@ -589,6 +623,13 @@ fn explore_entry(scenario: &Scenario, options: &Options) -> Result<Entry, String
             entry.kind = Some(f.failure.kind.as_str().to_string());
             entry.message = Some(f.failure.message.clone());
             entry.trace_hash = Some(hash_hex(f.trace_hash));
+            // The same search `maprace explore` runs for its report; a schedule that cannot be
+            // minimized within the budget simply has no minimized token.
+            let explorer = options.explorer(scenario);
+            entry.minimized_token = minimize(&explorer, &f.token, scenario.body, Budget::default())
+                .ok()
+                .filter(|m| m.token != f.token)
+                .map(|m| m.token.to_string());
         }
         Expected::Pass => {
             let e = run::explore(scenario, options);
