@@ -37,6 +37,29 @@ pub struct Explorer {
     max_steps: u64,
     stop_on_first_failure: bool,
     trace_every_execution: bool,
+    progress: Option<ProgressHook>,
+}
+
+/// How far an exploration has got, as reported to [`Explorer::on_progress`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Progress {
+    /// Executions run so far.
+    pub executions: u64,
+    /// How many of them failed.
+    pub failed: u64,
+}
+
+/// How often (in executions) progress is reported.
+const PROGRESS_EVERY: u64 = 500;
+
+/// A progress observer. It is only told what happened; nothing it does can change a schedule.
+#[derive(Clone)]
+struct ProgressHook(Arc<dyn Fn(Progress) + Send + Sync>);
+
+impl fmt::Debug for ProgressHook {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("ProgressHook")
+    }
 }
 
 /// A failure found by an exploration (its first occurrence), with everything needed to replay it.
@@ -169,6 +192,7 @@ impl Explorer {
             max_steps: 100_000,
             stop_on_first_failure: false,
             trace_every_execution: false,
+            progress: None,
         }
     }
 
@@ -218,6 +242,13 @@ impl Explorer {
         self
     }
 
+    /// Calls `observer` every few hundred executions and once at the end, for progress displays.
+    /// The observer only watches: executions and their order are the same with or without it.
+    pub fn on_progress(mut self, observer: impl Fn(Progress) + Send + Sync + 'static) -> Self {
+        self.progress = Some(ProgressHook(Arc::new(observer)));
+        self
+    }
+
     /// The scenario identity.
     pub fn identity(&self) -> &str {
         &self.identity
@@ -264,6 +295,8 @@ impl Explorer {
                 self.time_budget,
                 self.stop_on_first_failure,
             );
+            let progress = self.progress.clone();
+            let mut failed = 0u64;
             Box::new(move |done: Finished<'_>| {
                 let index = {
                     let mut n = executions.borrow_mut();
@@ -273,6 +306,16 @@ impl Explorer {
                 let failure = done
                     .failure
                     .or_else(|| done.diverged.map(|(step, why)| nondeterminism(step, why)));
+                failed += u64::from(failure.is_some());
+                if let Some(p) = progress
+                    .as_ref()
+                    .filter(|_| (index + 1) % PROGRESS_EVERY == 0)
+                {
+                    (p.0)(Progress {
+                        executions: index + 1,
+                        failed,
+                    });
+                }
                 if let Some(failure) = failure {
                     let mut found = found.borrow_mut();
                     // One entry per kind: messages often carry execution-specific detail
@@ -318,6 +361,12 @@ impl Explorer {
         let mut exploration = self.empty_exploration();
         exploration.executions = *executions.borrow();
         exploration.exhausted = exhausted;
+        if let Some(p) = &self.progress {
+            (p.0)(Progress {
+                executions: exploration.executions,
+                failed: found.borrow().iter().map(|f| f.count).sum(),
+            });
+        }
         exploration.out_of_time = *out_of_time.borrow();
         let found = std::mem::take(&mut *found.borrow_mut());
         for f in found {

@@ -50,7 +50,7 @@ pub mod sync;
 mod token;
 mod trace;
 
-pub use explorer::{kinds, Exploration, Explorer, FoundFailure, ReplayError, Replayed};
+pub use explorer::{kinds, Exploration, Explorer, FoundFailure, Progress, ReplayError, Replayed};
 pub use failure::{fail, fatal, Failure, FailureKind, Raised};
 pub use goroutine::{go, spawn, JoinHandle};
 pub use hash::fnv1a64;

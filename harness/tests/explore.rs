@@ -537,3 +537,24 @@ fn a_goroutine_that_recovers_from_a_panic_keeps_being_scheduled_with_the_others(
         "a recovered goroutine interleaves like any other"
     );
 }
+
+#[test]
+fn a_progress_observer_watches_without_changing_the_exploration() {
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let s2 = std::sync::Arc::clone(&seen);
+    let watched = Explorer::new("t/two-writers")
+        .iterations(1_200)
+        .on_progress(move |p| s2.lock().unwrap().push(p))
+        .run(two_writers);
+    let plain = Explorer::new("t/two-writers")
+        .iterations(1_200)
+        .run(two_writers);
+    assert_eq!(summary(&watched), summary(&plain));
+    let seen = seen.lock().unwrap().clone();
+    let counts: Vec<u64> = seen.iter().map(|p| p.executions).collect();
+    assert_eq!(counts, [500, 1_000, 1_200]);
+    let last = seen.last().unwrap();
+    let failed: u64 = watched.failures.iter().map(|f| f.count).sum();
+    assert_eq!(last.failed, failed);
+    assert!(seen.windows(2).all(|w| w[0].failed <= w[1].failed));
+}

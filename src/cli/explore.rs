@@ -7,7 +7,7 @@ use maprace_harness::{minimize, Budget, Strategy};
 use maprace_reports::html::{self, Link};
 use maprace_reports::report_dir::{self, file_stem, TracePage};
 use maprace_reports::{markdown, summary, ReplayReport};
-use maprace_scenarios::run::{explore, Options, Verdict};
+use maprace_scenarios::run::{Options, Verdict};
 use maprace_scenarios::{Scenario, Variant};
 use std::time::Duration;
 
@@ -78,7 +78,10 @@ pub fn run(args: &ExploreArgs) -> Result<i32, CliError> {
     for (i, s) in scenarios.iter().enumerate() {
         let id = s.id();
         progress.exploring(&id);
-        let exploration = explore(s, &options);
+        let exploration = options
+            .explorer(s)
+            .on_progress(progress.observer(&id))
+            .run(s.body);
         let (mut row, verdict) = rows::summary_row(s, &exploration);
         all_ok &= verdict == Verdict::Ok;
         for (n, f) in exploration.failures.iter().enumerate() {
@@ -125,7 +128,8 @@ pub fn run(args: &ExploreArgs) -> Result<i32, CliError> {
                 );
             }
         }
-        progress.done(exploration.executions, exploration.failures.len() as u64);
+        let failing = exploration.failures.iter().map(|f| f.count).sum();
+        progress.done(exploration.executions, failing);
         summary.push(row);
     }
     progress.finish();

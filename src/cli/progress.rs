@@ -1,7 +1,6 @@
 //! The progress bar of long explorations: on stderr, and only when stderr is a terminal, so
-//! CI logs and redirected output stay clean. It reports, never decides: the explorer has no
-//! progress callback, so the bar moves per scenario variant, and what executions run does not
-//! depend on it.
+//! CI logs and redirected output stay clean. It reports, never decides: it is fed by the
+//! explorer's progress observer, which cannot change what executions run.
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::IsTerminal;
@@ -39,7 +38,7 @@ impl Progress {
         if let Some(bar) = &self.bar {
             let secs = self.started.elapsed().as_secs_f64().max(1e-3);
             bar.set_message(format!(
-                "{doing} · {} executions · {} failures · {:.0} executions/s",
+                "{doing} · {} executions · {} failing · {:.0} executions/s",
                 self.executions,
                 self.failures,
                 self.executions as f64 / secs
@@ -52,12 +51,31 @@ impl Progress {
         self.show(&format!("exploring {scenario}"));
     }
 
+    /// An observer for the explorer of `scenario` that keeps the bar's message current while
+    /// it runs (a no-op when there is no bar).
+    pub fn observer(&self, scenario: &str) -> impl Fn(maprace_harness::Progress) + Send + Sync {
+        let bar = self.bar.clone();
+        let (started, before, failures_before) = (self.started, self.executions, self.failures);
+        let scenario = scenario.to_string();
+        move |p| {
+            if let Some(bar) = &bar {
+                let executions = before + p.executions;
+                let secs = started.elapsed().as_secs_f64().max(1e-3);
+                bar.set_message(format!(
+                    "exploring {scenario} · {executions} executions · {} failing · {:.0} executions/s",
+                    failures_before + p.failed,
+                    executions as f64 / secs
+                ));
+            }
+        }
+    }
+
     /// Minimizing `scenario`'s first failure now.
     pub fn minimizing(&self, scenario: &str) {
         self.show(&format!("minimizing {scenario}"));
     }
 
-    /// A scenario variant is done.
+    /// A scenario variant is done: it ran `executions`, of which `failures` failed.
     pub fn done(&mut self, executions: u64, failures: u64) {
         self.executions += executions;
         self.failures += failures;
