@@ -7,7 +7,7 @@
 //! runs) and once recording the full trace of every execution. Figures are executions per second
 //! and ratios against bare shuttle from this same run, so machine speed cancels out.
 //!
-//! `cargo bench` (or `just bench`); `MAPRACE_BENCH_EXECUTIONS` sets the executions per variant.
+//! `cargo bench` (or `just bench`); `MAPRACE_BENCH_EXECUTIONS` sets the executions per round.
 //! `MAPRACE_BENCH_ONLY=explore` (or `bare`, `tracing`) runs one variant, for profiling.
 
 use maprace_harness::{go, preempt_with, Explorer, Op, Point, State, Strategy};
@@ -54,18 +54,27 @@ fn rate(executions: u64, elapsed: Duration) -> f64 {
     executions as f64 / elapsed.as_secs_f64()
 }
 
-fn measure(name: &str, f: impl FnOnce() -> u64) -> f64 {
-    // MAPRACE_BENCH_ONLY=<word> runs only the variants whose name contains it (for profiling).
-    if let Ok(only) = std::env::var("MAPRACE_BENCH_ONLY") {
-        if !name.contains(only.as_str()) {
-            return f64::NAN;
+/// One measured variant: a name and a run that returns how many executions it made.
+struct Variant {
+    name: &'static str,
+    run: Box<dyn Fn() -> u64>,
+    rates: Vec<f64>,
+}
+
+impl Variant {
+    fn new(name: &'static str, run: impl Fn() -> u64 + 'static) -> Self {
+        Variant {
+            name,
+            run: Box::new(run),
+            rates: Vec::new(),
         }
     }
-    let start = Instant::now();
-    let ran = f();
-    let r = rate(ran, start.elapsed());
-    println!("{name:<34} {ran:>8} executions  {r:>10.0} executions/s");
-    r
+
+    fn median(&self) -> f64 {
+        let mut r = self.rates.clone();
+        r.sort_by(f64::total_cmp);
+        r[r.len() / 2]
+    }
 }
 
 fn main() {
@@ -75,6 +84,7 @@ fn main() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(if benching { 30_000 } else { 200 });
+    let rounds = if benching { 7 } else { 1 };
     println!("body: {GOROUTINES} goroutines x {POINTS} preemption points, random strategy, seed 1");
     // Warm up both paths (continuation pool, panic hook) before timing either.
     shuttle::check_random_with_seed(bare_body, 1, 100);
@@ -82,27 +92,57 @@ fn main() {
         .iterations(100)
         .run(harness_body);
 
-    let bare = measure("bare shuttle check_random", || {
-        shuttle::check_random_with_seed(bare_body, 1, executions as usize);
-        executions
-    });
-    let explore = measure("harness Random (explore mode)", || {
-        Explorer::new("bench/body")
-            .strategy(Strategy::Random)
-            .seed(1)
-            .iterations(executions)
-            .run(harness_body)
-            .executions
-    });
-    let traced = measure("harness Random (full tracing)", || {
-        Explorer::new("bench/body")
-            .strategy(Strategy::Random)
-            .seed(1)
-            .iterations(executions)
-            .trace_every_execution(true)
-            .run(harness_body)
-            .executions
-    });
+    let mut variants = vec![
+        Variant::new("bare shuttle check_random", move || {
+            shuttle::check_random_with_seed(bare_body, 1, executions as usize);
+            executions
+        }),
+        Variant::new("harness Random (explore mode)", move || {
+            Explorer::new("bench/body")
+                .strategy(Strategy::Random)
+                .seed(1)
+                .iterations(executions)
+                .run(harness_body)
+                .executions
+        }),
+        Variant::new("harness Random (full tracing)", move || {
+            Explorer::new("bench/body")
+                .strategy(Strategy::Random)
+                .seed(1)
+                .iterations(executions)
+                .trace_every_execution(true)
+                .run(harness_body)
+                .executions
+        }),
+    ];
+    // MAPRACE_BENCH_ONLY=<word> keeps only the variants whose name contains it (for profiling).
+    if let Ok(only) = std::env::var("MAPRACE_BENCH_ONLY") {
+        variants.retain(|v| v.name.contains(only.as_str()));
+    }
+    // Rounds alternate the variants, and the median of each is reported, so that a burst of
+    // load from elsewhere on the machine skews one sample, not the comparison.
+    for _ in 0..rounds {
+        for v in &mut variants {
+            let start = Instant::now();
+            let ran = (v.run)();
+            v.rates.push(rate(ran, start.elapsed()));
+        }
+    }
+    for v in &variants {
+        println!(
+            "{:<34} {executions:>8} executions x {rounds} rounds  median {:>10.0} executions/s",
+            v.name,
+            v.median()
+        );
+    }
+    if variants.len() < 3 {
+        return;
+    }
+    let (bare, explore, traced) = (
+        variants[0].median(),
+        variants[1].median(),
+        variants[2].median(),
+    );
     println!("ratio explore mode / bare shuttle:  {:.2}", explore / bare);
     println!("ratio full tracing / bare shuttle:  {:.2}", traced / bare);
     println!("target: at least 0.80");
