@@ -6,6 +6,7 @@ use crate::point::{Op, Point};
 use crate::preempt::trace_event;
 use crate::record::{self, SENTINEL};
 use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::Arc;
 use std::time::Duration;
 
 const SPAWN: Point = Point::new(Op::Go, "spawn");
@@ -17,7 +18,7 @@ const JOINED: Point = Point::new(Op::Go, "joined");
 /// A handle to wait for a goroutine and take its result.
 #[derive(Debug)]
 pub struct JoinHandle<T> {
-    name: String,
+    name: Arc<str>,
     inner: shuttle::thread::JoinHandle<Option<T>>,
 }
 
@@ -32,12 +33,12 @@ impl<T> JoinHandle<T> {
     pub fn join(self) -> T {
         let name = self.name;
         trace_event(JOIN, |n| {
-            n.detail(&name);
+            n.detail(&*name);
         });
         match self.inner.join() {
             Ok(Some(v)) => {
                 trace_event(JOINED, |n| {
-                    n.detail(&name);
+                    n.detail(&*name);
                 });
                 v
             }
@@ -59,9 +60,9 @@ where
         r.unique_name(name.into())
     });
     trace_event(SPAWN, |n| {
-        n.detail(&name);
+        n.detail(&*name);
     });
-    let child = name.clone();
+    let child = Arc::clone(&name);
     let inner = shuttle::thread::spawn(move || {
         record::with(|r| {
             r.pending_start -= 1;
@@ -119,7 +120,7 @@ pub(crate) fn halt() -> ! {
 /// The main goroutine of every execution: starts the sentinel, then runs the body.
 pub(crate) fn run_main(body: &(dyn Fn() + Send + Sync)) {
     record::with(|r| {
-        r.set_name(0, "main".to_string());
+        r.set_name(0, Arc::from("main"));
         r.set_unfinished(0, true);
     });
     // The sentinel is always runnable while goroutines live, so shuttle never declares a

@@ -11,6 +11,7 @@ use crate::point::Point;
 use crate::trace::{Event, EventNote, Trace};
 use std::borrow::Cow;
 use std::cell::RefCell;
+use std::sync::Arc;
 
 /// Task index of the hidden sentinel task (the first task main spawns).
 pub(crate) const SENTINEL: usize = 1;
@@ -24,7 +25,6 @@ pub(crate) struct RawEvent {
     state: Option<crate::trace::State>,
 }
 
-#[derive(Default)]
 pub(crate) struct Record {
     /// An execution of ours is running on this thread.
     pub active: bool,
@@ -35,13 +35,15 @@ pub(crate) struct Record {
     /// Task index of the goroutine the scheduler last chose.
     pub running: usize,
     /// Goroutine names by task index (`None` for hidden tasks and tasks not started yet).
-    pub names: Vec<Option<String>>,
+    /// (`Arc<str>`: a name is shared by the spawner, the goroutine and its join handle, and
+    /// cloning it must not allocate on every spawn.)
+    pub names: Vec<Option<Arc<str>>>,
     /// The point each goroutine last reached, by task index: where it waits while switched
     /// out. Kept here rather than in shuttle's task labels, which allocate on every update
     /// and were measured to halve exploration throughput.
     pub labels: Vec<Option<Point>>,
     /// Names given to goroutines spawned but not started yet.
-    pub reserved: Vec<String>,
+    pub reserved: Vec<Arc<str>>,
     /// Unnamed goroutines so far (for `G1`, `G2`, ...).
     pub unnamed: u32,
     /// Whether each started goroutine (by task index) has not finished yet.
@@ -64,8 +66,48 @@ pub(crate) struct Record {
     pub events: Vec<RawEvent>,
 }
 
+impl Record {
+    /// The record of a thread that runs no execution.
+    const fn idle() -> Self {
+        Record {
+            active: false,
+            tracing: false,
+            step: 0,
+            running: 0,
+            names: Vec::new(),
+            labels: Vec::new(),
+            reserved: Vec::new(),
+            unnamed: 0,
+            unfinished: Vec::new(),
+            running_goroutines: 0,
+            pending_start: 0,
+            main_done: false,
+            panicked: None,
+            stopping: false,
+            failure: None,
+            events: Vec::new(),
+        }
+    }
+}
+
+/// `G<n>`, written without the formatting machinery: unnamed goroutines are spawned in every
+/// execution, and `format!` showed in the profile.
+fn unnamed(n: u32) -> Arc<str> {
+    let mut buf = [0u8; 11];
+    buf[0] = b'G';
+    let digits = n.checked_ilog10().unwrap_or(0) as usize + 1;
+    let mut v = n;
+    for i in (1..=digits).rev() {
+        buf[i] = b'0' + (v % 10) as u8;
+        v /= 10;
+    }
+    Arc::from(std::str::from_utf8(&buf[..=digits]).expect("ASCII digits"))
+}
+
 thread_local! {
-    static RECORD: RefCell<Record> = RefCell::new(Record::default());
+    // A `const` initializer: every scheduling decision and preemption point reaches this, and
+    // a const thread-local needs no lazy-initialisation check on each access.
+    static RECORD: RefCell<Record> = const { RefCell::new(Record::idle()) };
 }
 
 pub(crate) fn with<R>(f: impl FnOnce(&mut Record) -> R) -> R {
@@ -140,26 +182,30 @@ impl Record {
     }
 
     /// A unique goroutine name: the one asked for, `name#2` when taken, `G<n>` when empty.
-    pub fn unique_name(&mut self, wanted: String) -> String {
-        let base = if wanted.is_empty() {
+    pub fn unique_name(&mut self, wanted: String) -> Arc<str> {
+        let name: Arc<str> = if wanted.is_empty() {
             self.unnamed += 1;
-            format!("G{}", self.unnamed)
+            unnamed(self.unnamed)
         } else {
-            wanted
+            Arc::from(wanted)
         };
-        // Names are few; a scan beats keeping a set. Names of goroutines spawned but not
-        // started yet are reserved too, so they are compared as well.
-        let taken = |r: &Record, n: &str| {
-            r.names.iter().flatten().any(|x| x == n) || r.reserved.iter().any(|x| x == n)
+        let name = if self.taken(&name) {
+            let free = (2..)
+                .map(|n| format!("{name}#{n}"))
+                .find(|c| !self.taken(c))
+                .expect("some suffix is free");
+            Arc::from(free)
+        } else {
+            name
         };
-        let mut name = base.clone();
-        let mut n = 1;
-        while taken(self, &name) {
-            n += 1;
-            name = format!("{base}#{n}");
-        }
-        self.reserved.push(name.clone());
+        self.reserved.push(Arc::clone(&name));
         name
+    }
+
+    /// Whether a goroutine (started, or spawned and not started yet) has the name `n`. Names
+    /// are few: a scan beats keeping a set.
+    fn taken(&self, n: &str) -> bool {
+        self.names.iter().flatten().any(|x| &**x == n) || self.reserved.iter().any(|x| &**x == n)
     }
 
     /// Notes that the running goroutine reached `point`.
@@ -176,8 +222,8 @@ impl Record {
         self.labels.get(task).copied().flatten()
     }
 
-    pub fn set_name(&mut self, task: usize, name: String) {
-        if let Some(i) = self.reserved.iter().position(|n| *n == name) {
+    pub fn set_name(&mut self, task: usize, name: Arc<str>) {
+        if let Some(i) = self.reserved.iter().position(|n| Arc::ptr_eq(n, &name)) {
             self.reserved.swap_remove(i);
         }
         if self.names.len() <= task {
@@ -213,7 +259,7 @@ impl Record {
 
     pub fn take_trace(&mut self) -> Trace {
         Trace {
-            goroutines: self.names.iter().flatten().cloned().collect(),
+            goroutines: self.names.iter().flatten().map(|n| n.to_string()).collect(),
             events: self
                 .events
                 .drain(..)
@@ -222,8 +268,9 @@ impl Record {
                     goroutine: self
                         .names
                         .get(e.task)
-                        .and_then(|n| n.clone())
-                        .unwrap_or_else(|| "?".to_string()),
+                        .and_then(|n| n.as_deref())
+                        .unwrap_or("?")
+                        .to_string(),
                     kind: Cow::Borrowed(e.point.op.name()),
                     label: Cow::Borrowed(e.point.step),
                     detail: e.detail,
@@ -231,5 +278,27 @@ impl Record {
                 })
                 .collect(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unnamed_goroutines_are_numbered() {
+        for n in [1, 9, 10, 42, 100, 4_294_967_295] {
+            assert_eq!(&*unnamed(n), format!("G{n}"));
+        }
+    }
+
+    #[test]
+    fn repeated_names_get_a_suffix() {
+        let mut r = Record::idle();
+        let a = r.unique_name("worker".into());
+        let b = r.unique_name("worker".into());
+        let g = r.unique_name(String::new());
+        let c = r.unique_name("G1".into());
+        assert_eq!([&*a, &*b, &*g, &*c], ["worker", "worker#2", "G1", "G1#2"]);
     }
 }
