@@ -623,12 +623,12 @@ fn explore_entry(scenario: &Scenario, options: &Options) -> Result<Entry, String
             entry.kind = Some(f.failure.kind.as_str().to_string());
             entry.message = Some(f.failure.message.clone());
             entry.trace_hash = Some(hash_hex(f.trace_hash));
-            // The same search `maprace explore` runs for its report; a schedule that cannot be
-            // minimized within the budget simply has no minimized token.
+            // The same search `maprace explore` runs for its report (recorded even when the
+            // schedule was minimal already: its presence says the search ran); a schedule that
+            // cannot be minimized within the budget simply has no minimized token.
             let explorer = options.explorer(scenario);
             entry.minimized_token = minimize(&explorer, &f.token, scenario.body, Budget::default())
                 .ok()
-                .filter(|m| m.token != f.token)
                 .map(|m| m.token.to_string());
         }
         Expected::Pass => {
