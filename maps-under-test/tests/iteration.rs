@@ -20,7 +20,7 @@ enum Action {
 
 /// Keys divisible by 3 are never deleted: they are present for the whole iteration.
 fn protected(k: u32) -> bool {
-    k % 3 == 0
+    k.is_multiple_of(3)
 }
 
 fn crowded(k: &u32, seed: u32) -> u64 {

@@ -44,7 +44,7 @@ fn mixed(prefill: u32) -> impl Fn() + Send + Sync + 'static {
                 let _ = m.get(&3);
                 let _ = m.iter().count();
                 let _ = m.len();
-                if prefill % 2 == 0 {
+                if prefill.is_multiple_of(2) {
                     m.clear();
                 }
             })
