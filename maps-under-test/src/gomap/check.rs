@@ -64,7 +64,7 @@ pub(crate) fn check<K: MapKey, V: MapValue>(h: &Hmap<K, V>) -> Result<(), String
     }
 
     let mut live: BTreeMap<&K, Vec<Loc>> = BTreeMap::new();
-    let mut live_cells = 0usize;
+    let mut live_cells_count = 0usize;
     let mut overflow_buckets = 0usize;
 
     // The current array: no evacuation marks, every key in the bucket its hash picks,
@@ -78,50 +78,9 @@ pub(crate) fn check<K: MapKey, V: MapValue>(h: &Hmap<K, V>) -> Result<(), String
             }
         };
         overflow_buckets += chain.len() - 1;
-        let mut rest = false;
-        for (n, &b) in chain.iter().enumerate() {
-            for slot in 0..BUCKET_CNT {
-                let top = h.arena[b].tophash[slot];
-                let loc = Loc {
-                    old: false,
-                    index: j,
-                    bucket: b,
-                    slot: n * BUCKET_CNT + slot,
-                };
-                if top == EMPTY_REST {
-                    rest = true;
-                }
-                if is_mark(top) {
-                    report(format!("{loc} carries evacuation mark {top}"));
-                }
-                if top < MIN_TOP_HASH {
-                    continue;
-                }
-                if rest {
-                    report(format!(
-                        "{loc} is live after an emptyRest cell (unreachable)"
-                    ));
-                }
-                let Some(key) = h.arena[b].keys[slot].as_ref() else {
-                    report(format!("{loc} is live but holds no key"));
-                    continue;
-                };
-                let hash = (h.hash)(key, h.hash0);
-                if tophash(hash) != top {
-                    report(format!(
-                        "{loc}: key {key:?} has tophash {top}, expected {}",
-                        tophash(hash)
-                    ));
-                }
-                if hash as usize & bucket_mask(h.b) != j {
-                    report(format!(
-                        "{loc}: key {key:?} belongs in new bucket {}",
-                        hash as usize & bucket_mask(h.b)
-                    ));
-                }
-                live.entry(key).or_default().push(loc);
-                live_cells += 1;
-            }
+        for (key, loc) in live_cells(h, &chain, false, j, bucket_mask(h.b), &mut report) {
+            live.entry(key).or_default().push(loc);
+            live_cells_count += 1;
         }
     }
 
@@ -157,70 +116,12 @@ pub(crate) fn check<K: MapKey, V: MapValue>(h: &Hmap<K, V>) -> Result<(), String
                     continue;
                 }
             };
-            let mut rest = false;
-            for (n, &b) in chain.iter().enumerate() {
-                for slot in 0..BUCKET_CNT {
-                    let top = h.arena[b].tophash[slot];
-                    let loc = Loc {
-                        old: true,
-                        index: o,
-                        bucket: b,
-                        slot: n * BUCKET_CNT + slot,
-                    };
-                    if evacuated {
-                        if !is_mark(top) {
-                            report(format!("{loc} of an evacuated bucket has tophash {top}"));
-                        } else if top != EVACUATED_EMPTY {
-                            let want = match h.arena[b].keys[slot].as_ref() {
-                                Some(k)
-                                    if !same_size
-                                        && (h.hash)(k, h.hash0) as usize & newbit != 0 =>
-                                {
-                                    EVACUATED_Y
-                                }
-                                _ => EVACUATED_X,
-                            };
-                            if top != want {
-                                report(format!("{loc} is marked {top}, its key went to {want}"));
-                            }
-                        }
-                        continue;
-                    }
-                    if top == EMPTY_REST {
-                        rest = true;
-                    }
-                    if is_mark(top) {
-                        report(format!(
-                            "{loc} carries mark {top} in a bucket not evacuated"
-                        ));
-                    }
-                    if top < MIN_TOP_HASH {
-                        continue;
-                    }
-                    if rest {
-                        report(format!(
-                            "{loc} is live after an emptyRest cell (unreachable)"
-                        ));
-                    }
-                    let Some(key) = h.arena[b].keys[slot].as_ref() else {
-                        report(format!("{loc} is live but holds no key"));
-                        continue;
-                    };
-                    let hash = (h.hash)(key, h.hash0);
-                    if tophash(hash) != top {
-                        report(format!(
-                            "{loc}: key {key:?} has tophash {top}, expected {}",
-                            tophash(hash)
-                        ));
-                    }
-                    if hash as usize & (newbit - 1) != o {
-                        report(format!(
-                            "{loc}: key {key:?} belongs in old bucket {}",
-                            hash as usize & (newbit - 1)
-                        ));
-                    }
+            if evacuated {
+                check_evacuated(h, &chain, o, newbit, same_size, &mut report);
+            } else {
+                for (key, loc) in live_cells(h, &chain, true, o, newbit - 1, &mut report) {
                     live.entry(key).or_default().push(loc);
-                    live_cells += 1;
+                    live_cells_count += 1;
                 }
             }
             if !evacuated {
@@ -249,9 +150,9 @@ pub(crate) fn check<K: MapKey, V: MapValue>(h: &Hmap<K, V>) -> Result<(), String
             h.noverflow
         ));
     }
-    if h.count != live_cells as isize {
+    if h.count != live_cells_count as isize {
         report(format!(
-            "count is {} but {live_cells} cells are live",
+            "count is {} but {live_cells_count} cells are live",
             h.count
         ));
     }
@@ -279,6 +180,106 @@ fn finish(problems: Vec<String>) -> Result<(), String> {
         Ok(())
     } else {
         Err(problems.join("; "))
+    }
+}
+
+/// The live cells of a bucket chain that is not evacuated, after checking each cell: no
+/// evacuation mark, nothing live after an `emptyRest`, a key in every live cell, the key's
+/// tophash, and that its hash picks bucket `index` (under `mask`) of its array.
+fn live_cells<'h, K: MapKey, V: MapValue>(
+    h: &'h Hmap<K, V>,
+    chain: &[BucketId],
+    old: bool,
+    index: usize,
+    mask: usize,
+    report: &mut impl FnMut(String),
+) -> Vec<(&'h K, Loc)> {
+    let mut out = Vec::new();
+    let mut rest = false;
+    for (n, &b) in chain.iter().enumerate() {
+        for slot in 0..BUCKET_CNT {
+            let top = h.arena[b].tophash[slot];
+            let loc = Loc {
+                old,
+                index,
+                bucket: b,
+                slot: n * BUCKET_CNT + slot,
+            };
+            if top == EMPTY_REST {
+                rest = true;
+            }
+            if is_mark(top) {
+                report(if old {
+                    format!("{loc} carries mark {top} in a bucket not evacuated")
+                } else {
+                    format!("{loc} carries evacuation mark {top}")
+                });
+            }
+            if top < MIN_TOP_HASH {
+                continue;
+            }
+            if rest {
+                report(format!(
+                    "{loc} is live after an emptyRest cell (unreachable)"
+                ));
+            }
+            let Some(key) = h.arena[b].keys[slot].as_ref() else {
+                report(format!("{loc} is live but holds no key"));
+                continue;
+            };
+            let hash = (h.hash)(key, h.hash0);
+            if tophash(hash) != top {
+                report(format!(
+                    "{loc}: key {key:?} has tophash {top}, expected {}",
+                    tophash(hash)
+                ));
+            }
+            if hash as usize & mask != index {
+                let which = if old { "old" } else { "new" };
+                report(format!(
+                    "{loc}: key {key:?} belongs in {which} bucket {}",
+                    hash as usize & mask
+                ));
+            }
+            out.push((key, loc));
+        }
+    }
+    out
+}
+
+/// Checks the marks of an evacuated old bucket's chain: every cell marked, and each key's mark
+/// naming the half (X or Y) its hash sent it to.
+fn check_evacuated<K: MapKey, V: MapValue>(
+    h: &Hmap<K, V>,
+    chain: &[BucketId],
+    o: usize,
+    newbit: usize,
+    same_size: bool,
+    report: &mut impl FnMut(String),
+) {
+    for (n, &b) in chain.iter().enumerate() {
+        for slot in 0..BUCKET_CNT {
+            let top = h.arena[b].tophash[slot];
+            let loc = Loc {
+                old: true,
+                index: o,
+                bucket: b,
+                slot: n * BUCKET_CNT + slot,
+            };
+            if !is_mark(top) {
+                report(format!("{loc} of an evacuated bucket has tophash {top}"));
+            } else if top != EVACUATED_EMPTY {
+                let want = match h.arena[b].keys[slot].as_ref() {
+                    Some(k) if !same_size && (h.hash)(k, h.hash0) as usize & newbit != 0 => {
+                        EVACUATED_Y
+                    }
+                    _ => EVACUATED_X,
+                };
+                if top != want {
+                    report(format!("{loc} is marked {top}, its key went to {want}"));
+                }
+            }
+        }
     }
 }
 
