@@ -82,6 +82,20 @@ fn want() -> Vec<(String, u64)> {
     want
 }
 
+/// One `observe` goroutine per sample, all started before any is waited for.
+fn observe_all<C: Send + Sync + 'static>(c: &Arc<C>, observe: fn(&C, &'static str, &'static str)) {
+    let observers: Vec<_> = SAMPLES
+        .into_iter()
+        .map(|(method, code)| {
+            let c = Arc::clone(c);
+            go("observe", move || observe(&c, method, code))
+        })
+        .collect();
+    for o in observers {
+        o.join();
+    }
+}
+
 struct Collector {
     labels: Labels,
     counts: Counts,
@@ -98,16 +112,7 @@ fn buggy() {
         labels: Labels::new(),
         counts: Counts::new(),
     });
-    let observers: Vec<_> = SAMPLES
-        .into_iter()
-        .map(|(method, code)| {
-            let c = Arc::clone(&c);
-            go("observe", move || observe(&c, method, code))
-        })
-        .collect();
-    for o in observers {
-        o.join();
-    }
+    observe_all(&c, observe);
     check_map(&c.labels);
     check_map(&c.counts);
     expect_contents(&c.counts, "the series counts", &want());
@@ -140,16 +145,7 @@ fn fixed() {
         mu: Mutex::new(()),
         counts: Counts::new(),
     });
-    let observers: Vec<_> = SAMPLES
-        .into_iter()
-        .map(|(method, code)| {
-            let c = Arc::clone(&c);
-            go("observe", move || observe(&c, method, code))
-        })
-        .collect();
-    for o in observers {
-        o.join();
-    }
+    observe_all(&c, observe);
     check_map(&c.counts);
     expect_contents(&c.counts, "the series counts", &want());
 }
