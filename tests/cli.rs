@@ -56,7 +56,7 @@ fn explore_json_is_byte_identical_across_runs() {
     assert!(first["token"]
         .as_str()
         .unwrap()
-        .starts_with("mr1:demo-flag-map/buggy:"));
+        .starts_with("mr2:demo-flag-map/buggy:"));
     assert_eq!(first["trace_hash"].as_str().unwrap().len(), 16);
     let fixed = &results[1];
     assert_eq!(fixed["variant"], "fixed");
@@ -119,7 +119,7 @@ fn bad_input_is_a_one_line_usage_error() {
     assert_usage_error(&["explore", "no-such-scenario"], "unknown scenario");
     assert_usage_error(&["replay", "not-a-token"], "malformed token");
     assert_usage_error(
-        &["replay", "mr1:demo-flag-map/buggy:AAAA"],
+        &["replay", "mr2:demo-flag-map/buggy:AAAA"],
         "malformed token",
     );
     assert_usage_error(&["explore", "--strategy", "bogus"], "invalid value");

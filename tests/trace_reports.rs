@@ -103,7 +103,7 @@ fn minimize_prints_the_token_the_trace_and_the_preemptions() {
 
 #[test]
 fn minimize_rejects_bad_tokens_with_one_line() {
-    let out = run(&["minimize", "mr1:demo-flag-map/buggy:AAAA"], None);
+    let out = run(&["minimize", "mr2:demo-flag-map/buggy:AAAA"], None);
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(stderr.lines().count(), 1, "{stderr}");

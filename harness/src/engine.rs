@@ -4,7 +4,8 @@
 
 use crate::failure::FailureKind;
 use crate::goroutine::stuck_failure;
-use crate::record::{self, SENTINEL};
+use crate::record;
+use crate::sentinel::{self, goroutine_of, task_of};
 use crate::strategy::{Decision, Schedule as StrategySchedule};
 use rand_chacha::ChaCha8Rng;
 use rand_core::{RngCore, SeedableRng};
@@ -87,8 +88,15 @@ impl Engine {
             }
         }
         let (failure, trace) = record::with(|r| {
-            if let Some((kind, message)) = escaped {
-                r.fail(kind, format!("engine: {message}"), None);
+            match escaped {
+                // Shuttle found every task blocked: the sentinel should have been spawned to let
+                // the engine see it, but the outcome is the same deadlock or leak either way.
+                Some((_, message)) if message.starts_with("deadlock!") => {
+                    debug_assert!(false, "the sentinel was not spawned: {message}");
+                    stuck_failure(r)
+                }
+                Some((kind, message)) => r.fail(kind, format!("engine: {message}"), None),
+                None => {}
             }
             r.active = false;
             let trace = r.tracing.then(|| r.take_trace());
@@ -136,16 +144,24 @@ impl Engine {
         current: Option<TaskId>,
         yielding: bool,
     ) -> Option<TaskId> {
+        let (hidden, s) = record::with(|r| (r.hidden, r.sentinel));
+        if hidden {
+            // The sentinel's spawn: the spawning goroutine goes on, and nothing is recorded.
+            return current;
+        }
         let step = self.steps.len() as u64;
         self.runnable.clear();
         self.runnable.extend(
             runnable
                 .iter()
                 .map(|t| usize::from(t.id()))
-                .filter(|&t| t != SENTINEL),
+                .filter(|&t| Some(t) != s)
+                .map(|t| goroutine_of(t, s)),
         );
         let current = current
             .map(usize::from)
+            .filter(|&c| Some(c) != s)
+            .map(|c| goroutine_of(c, s))
             .filter(|c| self.runnable.contains(c));
         let forced = record::with(|r| {
             if r.failure.is_some() {
@@ -178,14 +194,19 @@ impl Engine {
                 return Err(());
             }
             if self.runnable.is_empty() {
+                // Only the sentinel can run: goroutines are stuck, or all have finished and
+                // the sentinel may end too (unrecorded, like its spawn).
                 if r.live() > 0 {
                     stuck_failure(r);
                     return Err(());
                 }
-                return Ok(Some(SENTINEL));
+                return Ok(None);
             }
             Ok(None)
         });
+        if self.runnable.is_empty() && forced.is_ok() {
+            return s.map(TaskId::from);
+        }
         let forced = match forced {
             Ok(f) => f,
             Err(()) => return self.halt(),
@@ -236,11 +257,17 @@ impl Engine {
             self.runs += 1;
         }
         self.steps.push(choice as u32);
+        let runnable_at_decision = self
+            .runnable
+            .iter()
+            .filter_map(|&g| sentinel::bit(g))
+            .fold(0, |m, b| m | b);
         record::with(|r| {
             r.step = step + 1;
             r.running = choice;
+            r.runnable_at_decision = runnable_at_decision;
         });
-        Some(TaskId::from(choice))
+        Some(TaskId::from(task_of(choice, s)))
     }
 
     /// Checks a replay against the token's digests as it goes.

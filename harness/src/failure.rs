@@ -153,10 +153,27 @@ pub(crate) fn classify_payload(payload: &(dyn Any + Send)) -> (FailureKind, Stri
     } else {
         "panic with a non-string payload".to_string()
     };
+    if let Some(lock) = self_deadlock(&message) {
+        // Go's goroutine would block forever on its own lock: a deadlock, not a crash.
+        return (
+            FailureKind::DEADLOCK,
+            format!("deadlock: a goroutine locked a {lock} it already holds"),
+        );
+    }
     match message.strip_prefix("fatal error: ") {
         Some(rest) => (FailureKind::of_fatal(rest), message),
         None => (FailureKind::PANIC, message),
     }
+}
+
+/// The lock type, when `message` is shuttle's panic for a task locking a lock it holds.
+fn self_deadlock(message: &str) -> Option<&'static str> {
+    if !message.starts_with("deadlock! task ") {
+        return None;
+    }
+    ["Mutex", "RwLock"]
+        .into_iter()
+        .find(|lock| message.ends_with(&format!("tried to acquire a {lock} it already holds")))
 }
 
 #[cfg(test)]

@@ -4,7 +4,8 @@
 use crate::failure::{classify_payload, FailureKind};
 use crate::point::{Op, Point};
 use crate::preempt::trace_event;
-use crate::record::{self, SENTINEL};
+use crate::record;
+use crate::sentinel::{self, goroutine_of, Blocking};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::Arc;
 use std::time::Duration;
@@ -35,7 +36,21 @@ impl<T> JoinHandle<T> {
         trace_event(JOIN, |n| {
             n.detail(&*name);
         });
-        match self.inner.join() {
+        let task = usize::from(self.inner.thread().id());
+        let (joined, finished) = record::with(|r| {
+            let g = goroutine_of(task, r.sentinel);
+            let finished = r.names.get(g).is_some_and(Option::is_some)
+                && !r.unfinished.get(g).copied().unwrap_or(false);
+            let bit = sentinel::bit(g).filter(|_| !finished).unwrap_or(0);
+            r.joined |= bit;
+            (bit, finished)
+        });
+        // Joining a goroutine that has finished does not block.
+        let blocking = (!finished).then(Blocking::enter);
+        let result = self.inner.join();
+        drop(blocking);
+        record::with(|r| r.joined &= !joined);
+        match result {
             Ok(Some(v)) => {
                 trace_event(JOINED, |n| {
                     n.detail(&*name);
@@ -97,6 +112,7 @@ fn run_goroutine<T>(f: impl FnOnce() -> T) -> Option<T> {
                     r.main_done = true;
                 }
             });
+            sentinel::before_exit();
             Some(v)
         }
         Err(payload) => {
@@ -117,21 +133,12 @@ pub(crate) fn halt() -> ! {
     }
 }
 
-/// The main goroutine of every execution: starts the sentinel, then runs the body.
+/// The main goroutine of every execution: runs the body.
 pub(crate) fn run_main(body: &(dyn Fn() + Send + Sync)) {
     record::with(|r| {
         r.set_name(0, Arc::from("main"));
         r.set_unfinished(0, true);
     });
-    // The sentinel is always runnable while goroutines live, so shuttle never declares a
-    // deadlock itself; the scheduler chooses it only when no goroutine can run, and reports
-    // that as a deadlock (or, once main has returned, a goroutine leak).
-    let _sentinel = shuttle::thread::spawn(|| {
-        while record::with(|r| r.live() > 0) {
-            shuttle::thread::sleep(Duration::ZERO);
-        }
-    });
-    debug_assert_eq!(SENTINEL, 1);
     trace_event(START, |_| {});
     run_goroutine(body);
 }

@@ -45,6 +45,7 @@ mod minimize;
 mod point;
 mod preempt;
 mod record;
+mod sentinel;
 mod strategy;
 pub mod sync;
 mod token;

@@ -13,10 +13,7 @@ use std::borrow::Cow;
 use std::cell::RefCell;
 use std::sync::Arc;
 
-/// Task index of the hidden sentinel task (the first task main spawns).
-pub(crate) const SENTINEL: usize = 1;
-
-/// An event as recorded: the goroutine is still a task index.
+/// An event as recorded: the goroutine is still a goroutine number.
 pub(crate) struct RawEvent {
     step: u64,
     task: usize,
@@ -32,13 +29,25 @@ pub(crate) struct Record {
     pub tracing: bool,
     /// Scheduling decisions made so far.
     pub step: u64,
-    /// Task index of the goroutine the scheduler last chose.
+    /// Number of the goroutine the scheduler last chose (main is 0, then goroutines in spawn
+    /// order; every index in this record is such a number, not a shuttle task id).
     pub running: usize,
-    /// Goroutine names by task index (`None` for hidden tasks and tasks not started yet).
+    /// Shuttle task id of the hidden sentinel task, once spawned (see `sentinel`).
+    pub sentinel: Option<usize>,
+    /// The sentinel is being spawned: the engine lets the spawning goroutine go on, unrecorded.
+    pub hidden: bool,
+    /// Goroutines (bit per number below 64) that were runnable at the last decision.
+    pub runnable_at_decision: u64,
+    /// Goroutines that may stop running for good: inside a blocking operation (join, lock,
+    /// wait), blocked or about to be, or exiting.
+    pub may_stop: u64,
+    /// Goroutines that another goroutine is joining.
+    pub joined: u64,
+    /// Goroutine names by goroutine number (`None` for goroutines not started yet).
     /// (`Arc<str>`: a name is shared by the spawner, the goroutine and its join handle, and
     /// cloning it must not allocate on every spawn.)
     pub names: Vec<Option<Arc<str>>>,
-    /// The point each goroutine last reached, by task index: where it waits while switched
+    /// The point each goroutine last reached, by goroutine number: where it waits while switched
     /// out. Kept here rather than in shuttle's task labels, which allocate on every update
     /// and were measured to halve exploration throughput.
     pub labels: Vec<Option<Point>>,
@@ -46,7 +55,7 @@ pub(crate) struct Record {
     pub reserved: Vec<Arc<str>>,
     /// Unnamed goroutines so far (for `G1`, `G2`, ...).
     pub unnamed: u32,
-    /// Whether each started goroutine (by task index) has not finished yet.
+    /// Whether each started goroutine (by goroutine number) has not finished yet.
     pub unfinished: Vec<bool>,
     /// How many entries of `unfinished` are set.
     pub running_goroutines: usize,
@@ -61,7 +70,7 @@ pub(crate) struct Record {
     pub stopping: bool,
     /// The execution's failure (the first one).
     pub failure: Option<Failure>,
-    /// The events, when tracing, with goroutines as task indices (named when the trace is taken,
+    /// The events, when tracing, with goroutines as goroutine numbers (named when the trace is taken,
     /// which saves a string per event).
     pub events: Vec<RawEvent>,
 }
@@ -74,6 +83,11 @@ impl Record {
             tracing: false,
             step: 0,
             running: 0,
+            sentinel: None,
+            hidden: false,
+            runnable_at_decision: 0,
+            may_stop: 0,
+            joined: 0,
             names: Vec::new(),
             labels: Vec::new(),
             reserved: Vec::new(),
@@ -133,6 +147,11 @@ impl Record {
         self.tracing = tracing;
         self.step = 0;
         self.running = 0;
+        self.sentinel = None;
+        self.hidden = false;
+        self.runnable_at_decision = 0;
+        self.may_stop = 0;
+        self.joined = 0;
         self.names.clear();
         self.labels.clear();
         self.unnamed = 0;

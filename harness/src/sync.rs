@@ -6,6 +6,7 @@
 
 use crate::point::{Op, Point};
 use crate::preempt::{mark, trace_event};
+use crate::sentinel::Blocking;
 use std::ops::{Deref, DerefMut};
 
 pub use std::sync::atomic::Ordering;
@@ -59,7 +60,7 @@ impl<T: ?Sized> Mutex<T> {
     /// Locks, blocking until the lock is free.
     pub fn lock(&self) -> MutexGuard<'_, T> {
         mark(LOCK, |_| {});
-        let g = ok(self.inner.lock());
+        let g = Blocking::during(|| ok(self.inner.lock()));
         trace_event(LOCKED, |_| {});
         MutexGuard { inner: Some(g) }
     }
@@ -118,7 +119,7 @@ impl<T> RwLock<T> {
     /// Takes a read lock (Go's `RLock`).
     pub fn read(&self) -> RwLockReadGuard<'_, T> {
         mark(RLOCK, |_| {});
-        let g = ok(self.inner.read());
+        let g = Blocking::during(|| ok(self.inner.read()));
         trace_event(RLOCKED, |_| {});
         RwLockReadGuard { inner: Some(g) }
     }
@@ -126,7 +127,7 @@ impl<T> RwLock<T> {
     /// Takes the write lock (Go's `Lock`).
     pub fn write(&self) -> RwLockWriteGuard<'_, T> {
         mark(WLOCK, |_| {});
-        let g = ok(self.inner.write());
+        let g = Blocking::during(|| ok(self.inner.write()));
         trace_event(WLOCKED, |_| {});
         RwLockWriteGuard { inner: Some(g) }
     }
@@ -188,7 +189,7 @@ impl Condvar {
     pub fn wait<'a, T>(&self, mut guard: MutexGuard<'a, T>) -> MutexGuard<'a, T> {
         let g = guard.inner.take().expect("guard is held");
         mark(WAIT, |_| {});
-        let g = ok(self.inner.wait(g));
+        let g = Blocking::during(|| ok(self.inner.wait(g)));
         trace_event(WOKEN, |_| {});
         MutexGuard { inner: Some(g) }
     }

@@ -1,6 +1,6 @@
 //! Schedule tokens: a compact, versioned, printable recording of one execution's schedule.
 //!
-//! Text form: `mr1:<scenario>:<payload>`, where the payload is base64url (no padding) of
+//! Text form: `mr2:<scenario>:<payload>`, where the payload is base64url (no padding) of
 //! `version, flags, seed (u64 LE), [trace hash (u64 LE)], run count, runs, checksum`. A run is a
 //! maximal stretch of consecutive steps given to one goroutine: `task (varint), length (varint),
 //! [digest of the point the task resumed at (u8)]`. Runs keep tokens short (most steps continue
@@ -11,8 +11,11 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 use std::fmt;
 
-const PREFIX: &str = "mr1";
-const VERSION: u8 = 1;
+const PREFIX: &str = "mr2";
+const VERSION: u8 = 2;
+/// Earlier prefixes, whose schedules this maprace cannot replay. `mr1` numbered a hidden task
+/// among the goroutines and recorded its scheduling steps.
+const RETIRED: &[&str] = &["mr1"];
 const HAS_DIGESTS: u8 = 1;
 const HAS_TRACE_HASH: u8 = 2;
 /// Longest schedule a token may carry (guards against absurd allocations from bad input).
@@ -25,7 +28,7 @@ pub struct Token {
     pub scenario: String,
     /// The execution's seed: every random value the code under test draws comes from it.
     pub seed: u64,
-    /// The goroutine (task index) chosen at each scheduling step.
+    /// The goroutine (goroutine number) chosen at each scheduling step.
     pub steps: Vec<u32>,
     /// For each run of steps, a digest of the point the chosen goroutine resumed at (empty when
     /// the token was made without tracing).
@@ -140,8 +143,13 @@ impl Token {
         let mut parts = text.splitn(3, ':');
         let (prefix, scenario, payload) = match (parts.next(), parts.next(), parts.next()) {
             (Some(p), Some(s), Some(b)) => (p, s, b),
-            _ => return Err(TokenError("expected mr1:<scenario>:<schedule>".into())),
+            _ => return Err(TokenError("expected mr2:<scenario>:<schedule>".into())),
         };
+        if RETIRED.contains(&prefix) {
+            return Err(TokenError(format!(
+                "this {prefix} token comes from an earlier maprace whose schedules this one cannot replay; record it again (this maprace reads {PREFIX})"
+            )));
+        }
         if prefix != PREFIX {
             return Err(TokenError(format!(
                 "unknown token version {prefix:?} (this maprace reads {PREFIX})"
@@ -253,11 +261,12 @@ mod tests {
     fn malformed_tokens_are_rejected_with_a_reason() {
         for bad in [
             "",
-            "mr1",
-            "mr2:x:AAAA",
-            "mr1:x:!!!!",
-            "mr1:bad name:AAAA",
+            "mr2",
+            "mr3:x:AAAA",
             "mr1:x:AAAA",
+            "mr2:x:!!!!",
+            "mr2:bad name:AAAA",
+            "mr2:x:AAAA",
         ] {
             let e = Token::parse(bad).unwrap_err();
             assert!(e.to_string().starts_with("malformed token: "), "{e}");

@@ -11,8 +11,8 @@ use maprace_reports::{
 
 fn summary_rows() -> Vec<SummaryRow> {
     let min = Minimization {
-        original_token: "mr1:demo-flag-map/buggy:AAAA".into(),
-        token: "mr1:demo-flag-map/buggy:BBBB".into(),
+        original_token: "mr2:demo-flag-map/buggy:AAAA".into(),
+        token: "mr2:demo-flag-map/buggy:BBBB".into(),
         trace_hash: "2d8139836c60859b".into(),
         preemptions_before: 4,
         preemptions_after: 1,
@@ -27,7 +27,7 @@ fn summary_rows() -> Vec<SummaryRow> {
         message: "fatal error: concurrent map writes".into(),
         goroutine: "G2".into(),
         step: 8,
-        token: "mr1:demo-flag-map/buggy:AAAA".into(),
+        token: "mr2:demo-flag-map/buggy:AAAA".into(),
         trace_hash: "0000000000000001".into(),
         minimized: Some(min),
     };
@@ -364,7 +364,7 @@ fn report_directory_is_complete_deterministic_and_drops_stale_pages() {
     assert_eq!(doc.results, rows);
     let md = std::fs::read_to_string(dir.path().join("summary.md")).unwrap();
     assert!(md.contains("| demo-flag-map | buggy   |"));
-    assert!(md.contains("(traces/demo-flag-map-buggy-1.html): `maprace replay mr1:"));
+    assert!(md.contains("(traces/demo-flag-map-buggy-1.html): `maprace replay mr2:"));
     // Written again: the same bytes.
     let again = tempfile::tempdir().unwrap();
     report_dir::write(again.path(), &rows, &pages).unwrap();

@@ -37,8 +37,8 @@ demo-flag-map/buggy: concurrent-map-writes
 │ 7    │                                      │                                    │ ✗ assign k=1: entry check │ count=0 writing=true │
 └──────┴──────────────────────────────────────┴────────────────────────────────────┴───────────────────────────┴──────────────────────┘
 ✗ concurrent-map-writes in G2 at step 8: fatal error: concurrent map writes
-token:          mr1:demo-flag-map/buggy:AQPmpuKBMg37spuFYGyDOYEtAwAEQwICvQMCrPef
-replay:         maprace replay mr1:demo-flag-map/buggy:AQPmpuKBMg37spuFYGyDOYEtAwAEQwICvQMCrPef
+token:          mr2:demo-flag-map/buggy:AQPmpuKBMg37spuFYGyDOYEtAwAEQwICvQMCrPef
+replay:         maprace replay mr2:demo-flag-map/buggy:AQPmpuKBMg37spuFYGyDOYEtAwAEQwICvQMCrPef
 trace hash:     2d8139836c60859b
 ",
     );
@@ -64,8 +64,8 @@ demo-flag-map/buggy: concurrent-map-writes
 │ 7    │              │                         │ ✗ assign k=1: entry check │ count=0 writing=true  │
 └──────┴──────────────┴─────────────────────────┴───────────────────────────┴───────────────────────┘
 ✗ concurrent-map-writes in G2 at step 8: fatal error: concurrent map writes
-token:          mr1:demo-flag-map/buggy:AQPmpuKBMg37spuFYGyDOYEtAwAEQwICvQMCrPef
-replay:         maprace replay mr1:demo-flag-map/buggy:AQPmpuKBMg37spuFYGyDOYEtAwAEQwICvQMCrPef
+token:          mr2:demo-flag-map/buggy:AQPmpuKBMg37spuFYGyDOYEtAwAEQwICvQMCrPef
+replay:         maprace replay mr2:demo-flag-map/buggy:AQPmpuKBMg37spuFYGyDOYEtAwAEQwICvQMCrPef
 trace hash:     2d8139836c60859b
 ",
     );
@@ -86,8 +86,8 @@ fn two_writers_markdown() {
 
 **✗ concurrent-map-writes in G2 at step 8:** `fatal error: concurrent map writes`
 
-- token: `mr1:demo-flag-map/buggy:AQPmpuKBMg37spuFYGyDOYEtAwAEQwICvQMCrPef`
-- replay: `maprace replay mr1:demo-flag-map/buggy:AQPmpuKBMg37spuFYGyDOYEtAwAEQwICvQMCrPef`
+- token: `mr2:demo-flag-map/buggy:AQPmpuKBMg37spuFYGyDOYEtAwAEQwICvQMCrPef`
+- replay: `maprace replay mr2:demo-flag-map/buggy:AQPmpuKBMg37spuFYGyDOYEtAwAEQwICvQMCrPef`
 - trace hash: `2d8139836c60859b`
 ",
     );
@@ -111,11 +111,11 @@ example/buggy: concurrent-map-read-and-map-write
 │ 18   │                                    │                               │ ✗ access k=2: before entry check │ B=0 count=3 flags=hashWriting growing=false │
 └──────┴────────────────────────────────────┴───────────────────────────────┴──────────────────────────────────┴─────────────────────────────────────────────┘
 ✗ concurrent-map-read-and-map-write in reader at step 19: fatal error: concurrent map read and map write
-token:          mr1:example/buggy:AQMAAAAAAAAAAAAA
-replay:         maprace replay mr1:example/buggy:AQMAAAAAAAAAAAAA
+token:          mr2:example/buggy:AQMAAAAAAAAAAAAA
+replay:         maprace replay mr2:example/buggy:AQMAAAAAAAAAAAAA
 trace hash:     0123456789abcdef
 preemptions:    7 -> 1 (proven minimal)
-minimized from: mr1:example/buggy:AQNvcmlnaW5hbA
+minimized from: mr2:example/buggy:AQNvcmlnaW5hbA
 ",
     );
 }

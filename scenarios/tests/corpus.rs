@@ -100,7 +100,7 @@ fn record_again_changes_nothing() {
 fn record_keeps_a_changed_entry_unless_asked_to_update() {
     let mut c = recorded_demo();
     buggy_entry(&mut c).trace_hash = Some("0123456789abcdef".into());
-    buggy_entry(&mut c).minimized_token = Some("mr1:stale".into());
+    buggy_entry(&mut c).minimized_token = Some("mr2:stale".into());
     let tampered = c.clone();
 
     let changes = corpus::record(&mut c, &demo(), false);
@@ -121,10 +121,10 @@ fn record_keeps_a_changed_entry_unless_asked_to_update() {
     let minimized = e.minimized_token.as_deref();
     assert_ne!(
         minimized,
-        Some("mr1:stale"),
+        Some("mr2:stale"),
         "a re-recorded token replaces the stale minimized one"
     );
-    assert!(minimized.is_some_and(|t| t.starts_with("mr1:demo-flag-map/buggy:")));
+    assert!(minimized.is_some_and(|t| t.starts_with("mr2:demo-flag-map/buggy:")));
     assert!(corpus::verify(&c).iter().all(|c| c.status.is_ok()));
 }
 
@@ -229,7 +229,7 @@ fn load_errors_are_one_line_and_say_what_is_wrong() {
             "`token` is missing",
         ),
         (
-            format!("version = 1\n{entry}token = \"mr1:x\"\n"),
+            format!("version = 1\n{entry}token = \"mr2:x\"\n"),
             "`token` is set",
         ),
         (format!("version = 1\n{entry}{entry}"), "listed twice"),

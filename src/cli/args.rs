@@ -185,7 +185,7 @@ fn parse_bound(s: &str) -> Result<Bound, String> {
 
 #[derive(Debug, Args)]
 pub struct ReplayArgs {
-    /// The schedule token (mr1:<scenario>:<schedule>).
+    /// The schedule token (mr2:<scenario>:<schedule>).
     pub token: String,
     /// Largest number of scheduling steps.
     #[arg(long, default_value_t = maprace_scenarios::run::DEFAULT_MAX_STEPS)]
@@ -199,7 +199,7 @@ pub struct ReplayArgs {
 
 #[derive(Debug, Args)]
 pub struct MinimizeArgs {
-    /// The failing schedule's token (mr1:<scenario>:<schedule>).
+    /// The failing schedule's token (mr2:<scenario>:<schedule>).
     pub token: String,
     /// Executions the search may spend (bounded search, candidate replays and probes).
     #[arg(long, default_value_t = DEFAULT_MINIMIZE_BUDGET)]

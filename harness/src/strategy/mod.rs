@@ -70,7 +70,7 @@ impl fmt::Display for Strategy {
 pub(crate) struct Decision<'a> {
     /// The step number (0-based).
     pub step: u64,
-    /// Runnable goroutines, as task indices in ascending order. Never empty.
+    /// Runnable goroutines, by number (main 0, then spawn order), ascending. Never empty.
     pub runnable: &'a [usize],
     /// The goroutine that ran last, if it is still runnable.
     pub current: Option<usize>,
@@ -89,7 +89,7 @@ impl Decision<'_> {
 pub(crate) trait Schedule {
     /// Starts the next execution: its seed, or `None` when the strategy has nothing left.
     fn begin(&mut self) -> Option<u64>;
-    /// The task index to run (one of `d.runnable`), or why the schedule cannot go on.
+    /// The goroutine to run (one of `d.runnable`), or why the schedule cannot go on.
     fn choose(&mut self, d: &Decision<'_>) -> Result<usize, String>;
     /// The execution ended after `steps` steps; `Err` when the schedule was not used up.
     fn end(&mut self, _steps: u64) -> Result<(), String> {

@@ -10,7 +10,7 @@ pub(crate) struct Pct {
     depth: u32,
     seeds: ChaCha8Rng,
     rng: ChaCha8Rng,
-    /// Priority by task index; `None` until the task is first seen.
+    /// Priority by goroutine number; `None` until the task is first seen.
     priorities: Vec<Option<u64>>,
     /// Steps at which the running goroutine's priority drops, with the priority it drops to.
     change_points: Vec<(u64, u64)>,
