@@ -4,7 +4,7 @@
 
 use crate::failure::FailureKind;
 use crate::goroutine::stuck_failure;
-use crate::record;
+use crate::record::{self, Record};
 use crate::sentinel::{self, goroutine_of, task_of};
 use crate::strategy::{Decision, Schedule as StrategySchedule};
 use rand_chacha::ChaCha8Rng;
@@ -83,7 +83,7 @@ impl Engine {
         self.in_execution = false;
         if self.tracing && self.diverged.is_none() && self.digests.len() < self.runs {
             let last = *self.steps.last().expect("a begun run has a step") as usize;
-            if let Err(why) = self.close_run(last) {
+            if let Err(why) = record::with(|r| self.close_run(r, last)) {
                 self.diverged = Some((self.steps.len() as u64, why));
             }
         }
@@ -144,81 +144,88 @@ impl Engine {
         current: Option<TaskId>,
         yielding: bool,
     ) -> Option<TaskId> {
-        let (hidden, s) = record::with(|r| (r.hidden, r.sentinel));
-        if hidden {
+        // One borrow of the record for the whole decision: this runs at every scheduling point.
+        record::with(|r| self.decide_in(r, runnable, current, yielding))
+    }
+
+    fn decide_in(
+        &mut self,
+        r: &mut Record,
+        runnable: &[&Task],
+        current: Option<TaskId>,
+        yielding: bool,
+    ) -> Option<TaskId> {
+        if r.hidden {
             // The sentinel's spawn: the spawning goroutine goes on, and nothing is recorded.
             return current;
         }
-        let step = self.steps.len() as u64;
+        let s = r.sentinel;
+        let current = current.map(usize::from);
+        let mut running = None;
+        let mut mask = 0u64;
         self.runnable.clear();
-        self.runnable.extend(
-            runnable
-                .iter()
-                .map(|t| usize::from(t.id()))
-                .filter(|&t| Some(t) != s)
-                .map(|t| goroutine_of(t, s)),
-        );
-        let current = current
-            .map(usize::from)
-            .filter(|&c| Some(c) != s)
-            .map(|c| goroutine_of(c, s))
-            .filter(|c| self.runnable.contains(c));
-        let forced = record::with(|r| {
-            if r.failure.is_some() {
-                return Err(());
+        for t in runnable {
+            let t = usize::from(t.id());
+            if Some(t) == s {
+                continue;
             }
-            if step >= self.max_steps {
-                r.fail(
-                    FailureKind::STEP_BOUND,
-                    format!(
-                        "exceeded the step bound ({} steps): a spin loop or an unfair schedule?",
-                        self.max_steps
-                    ),
-                    None,
-                );
-                return Err(());
+            let g = goroutine_of(t, s);
+            if Some(t) == current {
+                running = Some(g);
             }
-            // Every task runs on this OS thread, so `panicking` says whether the goroutine that
-            // just switched out is unwinding (a destructor reached a scheduling point). Let it
-            // reach its catch before anything else runs: other goroutines would see a half-torn
-            // state. If it cannot go on (a destructor blocks), the panic is the failure.
-            if std::thread::panicking() {
-                if current.is_some() {
-                    return Ok(current);
-                }
+            mask |= sentinel::bit(g).unwrap_or(0);
+            self.runnable.push(g);
+        }
+        let current = running;
+        let step = self.steps.len() as u64;
+        if r.failure.is_some() {
+            return halt(r);
+        }
+        if step >= self.max_steps {
+            r.fail(
+                FailureKind::STEP_BOUND,
+                format!(
+                    "exceeded the step bound ({} steps): a spin loop or an unfair schedule?",
+                    self.max_steps
+                ),
+                None,
+            );
+            return halt(r);
+        }
+        // Every task runs on this OS thread, so `panicking` says whether the goroutine that just
+        // switched out is unwinding (a destructor reached a scheduling point). Let it reach its
+        // catch before anything else runs: other goroutines would see a half-torn state. If it
+        // cannot go on (a destructor blocks), the panic is the failure.
+        let forced = if std::thread::panicking() {
+            if current.is_none() {
                 let (kind, message) = r
                     .panicked
                     .take()
                     .unwrap_or((FailureKind::PANIC, "panic while unwinding".to_string()));
                 r.fail(kind, message, None);
-                return Err(());
+                return halt(r);
             }
-            if self.runnable.is_empty() {
-                // Only the sentinel can run: goroutines are stuck, or all have finished and
-                // the sentinel may end too (unrecorded, like its spawn).
-                if r.live() > 0 {
-                    stuck_failure(r);
-                    return Err(());
-                }
-                return Ok(None);
+            current
+        } else {
+            None
+        };
+        if self.runnable.is_empty() {
+            // Only the sentinel can run: goroutines are stuck, or all have finished and the
+            // sentinel may end too (unrecorded, like its spawn).
+            if r.live() > 0 {
+                stuck_failure(r);
+                return halt(r);
             }
-            Ok(None)
-        });
-        if self.runnable.is_empty() && forced.is_ok() {
             return s.map(TaskId::from);
         }
-        let forced = match forced {
-            Ok(f) => f,
-            Err(()) => return self.halt(),
-        };
         if self.tracing {
             if let Some(&prev) = self.steps.last() {
-                self.fold_pause(prev as usize);
+                self.fold_pause(r, prev as usize);
                 let run = self.digests.len();
                 if self.expected_ends.get(run) == Some(&step) {
-                    if let Err(why) = self.close_run(prev as usize) {
+                    if let Err(why) = self.close_run(r, prev as usize) {
                         self.diverged = Some((step, why));
-                        return self.halt();
+                        return halt(r);
                     }
                 }
             }
@@ -241,15 +248,15 @@ impl Engine {
             Ok(c) => c,
             Err(why) => {
                 self.diverged = Some((step, why));
-                return self.halt();
+                return halt(r);
             }
         };
         if self.tracing {
             let prev = self.steps.last().map(|&p| p as usize);
             if prev != Some(choice) && self.digests.len() < self.runs {
-                if let Err(why) = self.close_run(prev.unwrap_or(0)) {
+                if let Err(why) = self.close_run(r, prev.unwrap_or(0)) {
                     self.diverged = Some((step, why));
-                    return self.halt();
+                    return halt(r);
                 }
             }
         }
@@ -257,16 +264,9 @@ impl Engine {
             self.runs += 1;
         }
         self.steps.push(choice as u32);
-        let runnable_at_decision = self
-            .runnable
-            .iter()
-            .filter_map(|&g| sentinel::bit(g))
-            .fold(0, |m, b| m | b);
-        record::with(|r| {
-            r.step = step + 1;
-            r.running = choice;
-            r.runnable_at_decision = runnable_at_decision;
-        });
+        r.step = step + 1;
+        r.running = choice;
+        r.runnable_at_decision = mask;
         Some(TaskId::from(task_of(choice, s)))
     }
 
@@ -284,14 +284,14 @@ impl Engine {
     }
 
     /// Folds the point `task` paused at into the open run's digest.
-    fn fold_pause(&mut self, task: usize) {
-        let d = record::with(|r| r.label(task)).map_or(0, |p| p.digest());
+    fn fold_pause(&mut self, r: &Record, task: usize) {
+        let d = r.label(task).map_or(0, |p| p.digest());
         self.run_fold = crate::hash::mix64(self.run_fold ^ u64::from(d));
     }
 
     /// Ends the open run: its digest is the fold of every point its goroutine paused at, so a
     /// replay notices code that moved, added or removed points, not just changed switches.
-    fn close_run(&mut self, task: usize) -> Result<(), String> {
+    fn close_run(&mut self, r: &Record, task: usize) -> Result<(), String> {
         let digest = (self.run_fold ^ (self.run_fold >> 8) ^ (self.run_fold >> 32)) as u8;
         self.run_fold = 0;
         let run = self.digests.len();
@@ -306,12 +306,10 @@ impl Engine {
                         start + runs.get(run).map_or(0, |(_, n)| u64::from(*n)),
                     )
                 };
-                let (who, at) = record::with(|r| {
-                    let at = r
-                        .label(task)
-                        .map_or("its start".to_string(), |p| format!("`{p}`"));
-                    (r.name(task).to_string(), at)
-                });
+                let at = r
+                    .label(task)
+                    .map_or("its start".to_string(), |p| format!("`{p}`"));
+                let who = r.name(task);
                 Err(format!(
                     "{who} went through other preemption points in steps {start}..{end} than when the token was recorded (it is now at {at})"
                 ))
@@ -319,11 +317,12 @@ impl Engine {
             _ => Ok(()),
         }
     }
+}
 
-    fn halt(&mut self) -> Option<TaskId> {
-        record::with(|r| r.stopping = true);
-        None
-    }
+/// Stops the execution: the scheduler returns no task.
+fn halt(r: &mut Record) -> Option<TaskId> {
+    r.stopping = true;
+    None
 }
 
 /// The shuttle-facing handle; the engine is shared with the explorer, which outlives runners.

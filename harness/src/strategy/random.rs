@@ -7,21 +7,35 @@ use rand_core::{RngCore, SeedableRng};
 pub(crate) struct RandomWalk {
     seeds: ChaCha8Rng,
     rng: ChaCha8Rng,
+    /// `zone(n)` for the usual numbers of runnable goroutines: a division saved per decision.
+    zones: [u64; ZONES],
 }
+
+const ZONES: usize = 16;
 
 impl RandomWalk {
     pub fn new(seed: u64) -> Self {
         RandomWalk {
             seeds: ChaCha8Rng::seed_from_u64(seed),
             rng: ChaCha8Rng::seed_from_u64(0),
+            zones: std::array::from_fn(|n| zone(n.max(1) as u64)),
         }
     }
 }
 
+/// The largest multiple of `n` (n > 0) that fits below `u64::MAX`: draws under it are uniform
+/// modulo `n`.
+fn zone(n: u64) -> u64 {
+    u64::MAX - u64::MAX % n
+}
+
 /// A uniform index below `n` (n > 0) from `rng`, without modulo bias.
 pub(crate) fn below(rng: &mut ChaCha8Rng, n: usize) -> usize {
-    let n = n as u64;
-    let zone = u64::MAX - u64::MAX % n;
+    below_in(rng, n as u64, zone(n as u64))
+}
+
+/// [`below`] with `zone(n)` given.
+fn below_in(rng: &mut ChaCha8Rng, n: u64, zone: u64) -> usize {
     loop {
         let v = rng.next_u64();
         if v < zone {
@@ -41,7 +55,11 @@ impl Schedule for RandomWalk {
     fn choose(&mut self, d: &Decision<'_>) -> Result<usize, String> {
         Ok(match d.runnable {
             [only] => *only,
-            many => many[below(&mut self.rng, many.len())],
+            many => {
+                let n = many.len();
+                let zone = self.zones.get(n).copied().unwrap_or_else(|| zone(n as u64));
+                many[below_in(&mut self.rng, n as u64, zone)]
+            }
         })
     }
 }
