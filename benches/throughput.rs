@@ -1,7 +1,7 @@
 //! Throughput of the harness against bare shuttle on the same body, measured in one run.
 //!
 //! The body: 3 goroutines × 10 preemption points, each point carrying a detail and a state
-//! snapshot like the map model's. Bare shuttle runs it with `check_random_with_seed` and
+//! snapshot like the map model's (written with `EventNote::field`, as the model writes its own). Bare shuttle runs it with `check_random_with_seed` and
 //! `thread::sleep(ZERO)` as the switch point; the harness runs it with `go` and labelled
 //! `preempt_with` points under `Strategy::Random`, once recording only schedules (how `explore`
 //! runs) and once recording the full trace of every execution. Figures are executions per second
@@ -10,7 +10,7 @@
 //! `cargo bench` (or `just bench`); `MAPRACE_BENCH_EXECUTIONS` sets the executions per round.
 //! `MAPRACE_BENCH_ONLY=explore` (or `bare`, `tracing`) runs one variant, for profiling.
 
-use maprace_harness::{go, preempt_with, Explorer, Op, Point, State, Strategy};
+use maprace_harness::{go, preempt_with, Explorer, Op, Point, Strategy};
 use std::time::{Duration, Instant};
 
 const GOROUTINES: usize = 3;
@@ -38,8 +38,9 @@ fn harness_body() {
             go("", move || {
                 for i in 0..POINTS {
                     preempt_with(POINT, |n| {
-                        n.detail(format!("k={i}"))
-                            .state(State::new().with("B", 0).with("count", g * POINTS + i));
+                        n.detail(format_args!("k={i}"))
+                            .field("B", 0)
+                            .field("count", g * POINTS + i);
                     });
                 }
             })

@@ -20,7 +20,18 @@ pub(crate) struct Finished<'a> {
     pub digests: &'a [u8],
     pub failure: Option<crate::failure::Failure>,
     pub diverged: Option<(u64, String)>,
-    pub trace: Option<crate::trace::Trace>,
+    /// Whether the execution's events were recorded (see [`Finished::trace`]).
+    pub traced: bool,
+}
+
+impl Finished<'_> {
+    /// The execution's trace, when it was traced. The events are recorded as the execution
+    /// runs, but the `Trace` (a string per name, detail and field) is only built for the
+    /// executions someone reads: this is called from the finish callback, before the next
+    /// execution reuses the record.
+    pub fn trace(&self) -> Option<crate::trace::Trace> {
+        self.traced.then(|| record::with(|r| r.take_trace()))
+    }
 }
 
 pub(crate) struct Engine {
@@ -87,7 +98,7 @@ impl Engine {
                 self.diverged = Some((self.steps.len() as u64, why));
             }
         }
-        let (failure, trace) = record::with(|r| {
+        let (failure, traced) = record::with(|r| {
             match escaped {
                 // Shuttle found every task blocked: the sentinel should have been spawned to let
                 // the engine see it, but the outcome is the same deadlock or leak either way.
@@ -99,8 +110,7 @@ impl Engine {
                 None => {}
             }
             r.active = false;
-            let trace = r.tracing.then(|| r.take_trace());
-            (r.failure.take(), trace)
+            (r.failure.take(), r.tracing)
         });
         if self.diverged.is_none() {
             if let Err(why) = self.strategy.end(self.steps.len() as u64) {
@@ -113,7 +123,7 @@ impl Engine {
             digests: &self.digests,
             failure,
             diverged: self.diverged.take(),
-            trace,
+            traced,
         };
         let go_on = (self.on_finish)(done);
         self.steps.clear();

@@ -233,10 +233,12 @@ impl Explorer {
         self
     }
 
-    /// Record the full trace of every execution, not only of failing ones. Exploration normally
-    /// records just the schedule and re-runs a failing schedule with tracing, which gives the
-    /// same trace for a fraction of the cost; this option exists to measure that cost, and for
-    /// code under test whose event notes have side effects worth checking.
+    /// Record the full trace of every execution, not only of failing ones: every event with its
+    /// detail and state snapshot, as the execution runs (the owned [`Trace`] value is built
+    /// only for executions whose trace is read). Exploration normally records just the schedule
+    /// and re-runs a failing schedule with tracing, which gives the same trace for a fraction of
+    /// the cost; this option exists to measure that cost, and for code under test whose event
+    /// notes have side effects worth checking.
     pub fn trace_every_execution(mut self, on: bool) -> Self {
         self.trace_every_execution = on;
         self
@@ -427,13 +429,14 @@ impl Explorer {
         let on_finish = {
             let result = Rc::clone(&result);
             Box::new(move |done: Finished<'_>| {
+                let trace = done.trace();
                 *result.borrow_mut() = Some(Completed {
                     seed: done.seed,
                     steps: done.steps.to_vec(),
                     digests: done.digests.to_vec(),
                     failure: done.failure,
                     diverged: done.diverged,
-                    trace: done.trace,
+                    trace,
                 });
                 false
             }) as Box<dyn FnMut(Finished<'_>) -> bool>

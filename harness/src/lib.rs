@@ -61,4 +61,4 @@ pub use preempt::{current_goroutine, preempt, preempt_with, random_u64, trace_ev
 pub use record::in_execution;
 pub use strategy::Strategy;
 pub use token::{valid_identity, Token, TokenError};
-pub use trace::{Event, EventNote, State, Trace};
+pub use trace::{Event, EventNote, State, StateFields, Trace};

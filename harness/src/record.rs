@@ -8,7 +8,7 @@
 
 use crate::failure::{Failure, FailureKind};
 use crate::point::Point;
-use crate::trace::{Event, EventNote, Trace};
+use crate::trace::{Event, EventNote, NoteBuf, Span, Trace};
 use std::borrow::Cow;
 use std::cell::RefCell;
 use std::sync::Arc;
@@ -18,8 +18,8 @@ pub(crate) struct RawEvent {
     step: u64,
     task: usize,
     point: Point,
-    detail: Option<String>,
-    state: Option<crate::trace::State>,
+    detail: Option<Span>,
+    state: Option<Span>,
 }
 
 pub(crate) struct Record {
@@ -73,6 +73,8 @@ pub(crate) struct Record {
     /// The events, when tracing, with goroutines as goroutine numbers (named when the trace is taken,
     /// which saves a string per event).
     pub events: Vec<RawEvent>,
+    /// The events' details and state fields.
+    notes: NoteBuf,
 }
 
 impl Record {
@@ -100,6 +102,7 @@ impl Record {
             stopping: false,
             failure: None,
             events: Vec::new(),
+            notes: NoteBuf::new(),
         }
     }
 }
@@ -164,6 +167,7 @@ impl Record {
         self.stopping = false;
         self.failure = None;
         self.events.clear();
+        self.notes.clear();
     }
 
     pub fn live(&self) -> usize {
@@ -265,18 +269,20 @@ impl Record {
     }
 
     pub fn push_event(&mut self, point: Point, note: impl FnOnce(&mut EventNote)) {
-        let mut n = EventNote::default();
+        let mut n = EventNote::new(&mut self.notes);
         note(&mut n);
+        let (detail, state) = (n.detail, n.state);
         self.events.push(RawEvent {
             step: self.step,
             task: self.running,
             point,
-            detail: n.detail,
-            state: n.state,
+            detail,
+            state,
         });
     }
 
     pub fn take_trace(&mut self) -> Trace {
+        let notes = &self.notes;
         Trace {
             goroutines: self.names.iter().flatten().map(|n| n.to_string()).collect(),
             events: self
@@ -292,8 +298,8 @@ impl Record {
                         .to_string(),
                     kind: Cow::Borrowed(e.point.op.name()),
                     label: Cow::Borrowed(e.point.step),
-                    detail: e.detail,
-                    state: e.state,
+                    detail: e.detail.map(|d| notes.detail(d)),
+                    state: e.state.map(|s| notes.state(s)),
                 })
                 .collect(),
         }

@@ -151,27 +151,132 @@ impl Trace {
     }
 }
 
-/// What the code under test adds to an event: a detail and a state snapshot. Only built when the
-/// execution is being traced, so describing an event costs nothing during plain exploration.
-#[derive(Debug, Default)]
-pub struct EventNote {
-    /// What the operation works on (`k=3`).
-    pub detail: Option<String>,
-    /// A snapshot of the state.
-    pub state: Option<State>,
+/// Where events' details and state fields are written while an execution is traced: one
+/// growing text and one list of fields per execution, reused by the next, so describing an
+/// event allocates nothing. Ranges into it are materialized into [`Event`]s only when the trace
+/// is taken.
+#[derive(Debug)]
+pub(crate) struct NoteBuf {
+    text: String,
+    fields: Vec<(Cow<'static, str>, Span)>,
 }
 
-impl EventNote {
-    /// Sets the detail.
+/// A range of [`NoteBuf::text`] or [`NoteBuf::fields`].
+pub(crate) type Span = (u32, u32);
+
+impl NoteBuf {
+    pub const fn new() -> Self {
+        NoteBuf {
+            text: String::new(),
+            fields: Vec::new(),
+        }
+    }
+
+    pub fn clear(&mut self) {
+        self.text.clear();
+        self.fields.clear();
+    }
+
+    fn write(&mut self, value: impl fmt::Display) -> Span {
+        let start = self.text.len() as u32;
+        let _ = write!(self.text, "{value}");
+        (start, self.text.len() as u32)
+    }
+
+    fn text(&self, (start, end): Span) -> &str {
+        &self.text[start as usize..end as usize]
+    }
+
+    /// The detail text at `span`.
+    pub fn detail(&self, span: Span) -> String {
+        self.text(span).to_string()
+    }
+
+    /// The state whose fields are at `span`.
+    pub fn state(&self, (start, end): Span) -> State {
+        State(
+            self.fields[start as usize..end as usize]
+                .iter()
+                .map(|(name, value)| (name.clone(), self.text(*value).to_string()))
+                .collect(),
+        )
+    }
+}
+
+/// What the code under test adds to an event: a detail and a state snapshot. Only built when the
+/// execution is being traced, so describing an event costs nothing during plain exploration; and
+/// written straight into the execution's trace buffer, so it allocates nothing either.
+#[derive(Debug)]
+pub struct EventNote<'a> {
+    buf: &'a mut NoteBuf,
+    pub(crate) detail: Option<Span>,
+    pub(crate) state: Option<Span>,
+}
+
+impl<'a> EventNote<'a> {
+    pub(crate) fn new(buf: &'a mut NoteBuf) -> Self {
+        EventNote {
+            buf,
+            detail: None,
+            state: None,
+        }
+    }
+
+    /// Sets the detail (`k=3`). Formatting arguments work as they are, without a `String`:
+    /// `n.detail(format_args!("k={k}"))`.
     pub fn detail(&mut self, detail: impl fmt::Display) -> &mut Self {
-        self.detail = Some(detail.to_string());
+        self.detail = Some(self.buf.write(detail));
         self
     }
 
-    /// Sets the state snapshot.
-    pub fn state(&mut self, state: State) -> &mut Self {
-        self.state = Some(state);
+    /// Adds a field to the state snapshot (builder style, like [`State::with`]), without
+    /// building a [`State`]: the cheap way to describe the state at every point.
+    pub fn field(&mut self, name: &'static str, value: impl fmt::Display) -> &mut Self {
+        let value = self.buf.write(value);
+        self.push_field(Cow::Borrowed(name), value);
         self
+    }
+
+    /// Adds the fields of `state` to the state snapshot.
+    pub fn state(&mut self, state: State) -> &mut Self {
+        if state.is_empty() {
+            // An empty snapshot still shows (`{}`), as it always has.
+            let at = self.buf.fields.len() as u32;
+            self.state.get_or_insert((at, at));
+        }
+        for (name, value) in state.0 {
+            let value = self.buf.write(value);
+            self.push_field(name, value);
+        }
+        self
+    }
+
+    fn push_field(&mut self, name: Cow<'static, str>, value: Span) {
+        let at = self.buf.fields.len() as u32;
+        self.buf.fields.push((name, value));
+        // An event's fields are contiguous: its note is written before the next event's.
+        let span = self.state.get_or_insert((at, at));
+        span.1 = at + 1;
+    }
+}
+
+/// Something state fields can be written to: a [`State`] being built, or an event's note. Lets a
+/// model describe its state once, for both.
+pub trait StateFields {
+    /// Adds the field `name = value`.
+    fn field(&mut self, name: &'static str, value: impl fmt::Display) -> &mut Self;
+}
+
+impl StateFields for State {
+    fn field(&mut self, name: &'static str, value: impl fmt::Display) -> &mut Self {
+        self.push(name, value);
+        self
+    }
+}
+
+impl StateFields for EventNote<'_> {
+    fn field(&mut self, name: &'static str, value: impl fmt::Display) -> &mut Self {
+        EventNote::field(self, name, value)
     }
 }
 

@@ -558,3 +558,40 @@ fn a_progress_observer_watches_without_changing_the_exploration() {
     assert_eq!(last.failed, failed);
     assert!(seen.windows(2).all(|w| w[0].failed <= w[1].failed));
 }
+
+#[test]
+fn event_notes_keep_each_events_detail_and_fields() {
+    const P: Point = Point::new(Op::User("note"), "at");
+    let body = || {
+        preempt_with(P, |n| {
+            n.detail(format_args!("k={}", 1))
+                .field("B", 0)
+                .field("count", 1);
+        });
+        preempt_with(P, |n| {
+            n.state(State::new().with("count", 2)).field("B", 1);
+        });
+        preempt_with(P, |n| {
+            n.state(State::new());
+        });
+        preempt(P);
+        fail(FailureKind::WRONG_RESULT, "stop here");
+    };
+    let e = Explorer::new("t/notes").iterations(1).run(body);
+    let events: Vec<_> = e.failures[0]
+        .trace
+        .events
+        .iter()
+        .filter(|ev| ev.kind == "note")
+        .map(|ev| (ev.detail.clone(), ev.state.as_ref().map(|s| s.to_string())))
+        .collect();
+    assert_eq!(
+        events,
+        [
+            (Some("k=1".to_string()), Some("B=0 count=1".to_string())),
+            (None, Some("count=2 B=1".to_string())),
+            (None, Some(String::new())),
+            (None, None),
+        ]
+    );
+}

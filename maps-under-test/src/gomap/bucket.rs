@@ -42,21 +42,28 @@ pub fn is_empty(top: u8) -> bool {
 
 /// Decodes a flags byte as `hashWriting|iterator` (`0` when none is set).
 pub fn describe_flags(flags: u8) -> String {
-    const NAMES: [(u8, &str); 4] = [
-        (ITERATOR, "iterator"),
-        (OLD_ITERATOR, "oldIterator"),
-        (HASH_WRITING, "hashWriting"),
-        (SAME_SIZE_GROW, "sameSizeGrow"),
-    ];
-    let set: Vec<&str> = NAMES
-        .iter()
-        .filter(|(bit, _)| flags & bit != 0)
-        .map(|(_, name)| *name)
-        .collect();
-    if set.is_empty() {
-        "0".to_string()
-    } else {
-        set.join("|")
+    FlagNames(flags).to_string()
+}
+
+/// A flags byte displayed as [`describe_flags`] decodes it, without building a string.
+pub(crate) struct FlagNames(pub u8);
+
+impl std::fmt::Display for FlagNames {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        const NAMES: [(u8, &str); 4] = [
+            (ITERATOR, "iterator"),
+            (OLD_ITERATOR, "oldIterator"),
+            (HASH_WRITING, "hashWriting"),
+            (SAME_SIZE_GROW, "sameSizeGrow"),
+        ];
+        let mut set = NAMES.iter().filter(|(bit, _)| self.0 & bit != 0);
+        match set.next() {
+            None => f.write_str("0"),
+            Some((_, first)) => {
+                f.write_str(first)?;
+                set.try_for_each(|(_, name)| write!(f, "|{name}"))
+            }
+        }
     }
 }
 

@@ -279,7 +279,11 @@ impl<K: MapKey, V: MapValue> GoMap<K, V> {
             if !d.is_empty() {
                 n.detail(d);
             }
-            n.state(self.state());
+            if self.nil {
+                n.state(self.state());
+            } else {
+                self.h.with(|h| points::describe(h, n));
+            }
         });
     }
 }

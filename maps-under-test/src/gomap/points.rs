@@ -1,9 +1,9 @@
 //! The model's labelled preemption points, between the steps a goroutine running Go's map code
 //! can be interrupted at, and the state snapshot each carries.
 
-use super::bucket::describe_flags;
+use super::bucket::FlagNames;
 use super::hmap::Hmap;
-use maprace_harness::{Op, Point, State};
+use maprace_harness::{Op, Point, State, StateFields};
 
 // mapassign (map.go 578-693).
 pub const ASSIGN_ENTRY: Point = Point::new(Op::Assign, "before entry check");
@@ -56,15 +56,32 @@ pub const ITER_NEXT: Point = Point::new(Op::Iterate, "mapiternext check");
 /// The snapshot every point of the model carries: `B`, `count`, decoded `flags`, whether a
 /// grow is in progress, evacuation progress (`nevacuate/old buckets`) and `noverflow`.
 pub(crate) fn snapshot<K, V>(h: &Hmap<K, V>) -> State {
-    let progress = match h.oldbuckets {
-        Some(old) => format!("{}/{}", h.nevacuate, old.len),
-        None => "-".to_string(),
-    };
-    State::new()
-        .with("B", h.b)
-        .with("count", h.count)
-        .with("flags", describe_flags(h.flags))
-        .with("growing", h.growing())
-        .with("nevacuate", progress)
-        .with("noverflow", h.noverflow)
+    let mut s = State::new();
+    describe(h, &mut s);
+    s
+}
+
+/// Writes [`snapshot`]'s fields to `out` (an event's note takes them without a `State`).
+pub(crate) fn describe<K, V>(h: &Hmap<K, V>, out: &mut impl StateFields) {
+    out.field("B", h.b)
+        .field("count", h.count)
+        .field("flags", FlagNames(h.flags))
+        .field("growing", h.growing())
+        .field(
+            "nevacuate",
+            Progress(h.oldbuckets.map(|old| (h.nevacuate, old.len))),
+        )
+        .field("noverflow", h.noverflow);
+}
+
+/// Evacuation progress: `nevacuate/old buckets`, or `-` when no grow is in progress.
+struct Progress(Option<(usize, usize)>);
+
+impl std::fmt::Display for Progress {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.0 {
+            Some((done, of)) => write!(f, "{done}/{of}"),
+            None => f.write_str("-"),
+        }
+    }
 }
