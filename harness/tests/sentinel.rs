@@ -13,6 +13,17 @@ fn every_schedule() -> Strategy {
     }
 }
 
+/// Explores every schedule of `body` and checks that it fails with `kind` and nothing else.
+fn explore_expecting_only(name: &str, body: fn(), kind: FailureKind) -> Exploration {
+    let e = Explorer::new(name)
+        .strategy(every_schedule())
+        .iterations(100_000)
+        .run(body);
+    assert!(e.exhausted);
+    assert_eq!(kinds_of(&e), BTreeSet::from([kind.to_string()]));
+    e
+}
+
 /// The kinds found, and that none of them is a shuttle failure that escaped the engine.
 fn kinds_of(e: &Exploration) -> BTreeSet<String> {
     for f in &e.failures {
@@ -49,15 +60,7 @@ fn lock_order_inversion() {
 
 #[test]
 fn lock_order_inversion_deadlocks_in_some_schedules_and_only_deadlocks() {
-    let e = Explorer::new("t/abba")
-        .strategy(every_schedule())
-        .iterations(100_000)
-        .run(lock_order_inversion);
-    assert!(e.exhausted);
-    assert_eq!(
-        kinds_of(&e),
-        BTreeSet::from([FailureKind::DEADLOCK.to_string()])
-    );
+    let e = explore_expecting_only("t/abba", lock_order_inversion, FailureKind::DEADLOCK);
     let f = &e.failures[0];
     assert!(f.count < e.executions, "some schedules pass");
     let replayed = Explorer::new("t/abba")
@@ -85,15 +88,7 @@ fn forgotten_waiter() {
 
 #[test]
 fn a_goroutine_left_waiting_leaks_in_every_schedule() {
-    let e = Explorer::new("t/forgotten")
-        .strategy(every_schedule())
-        .iterations(100_000)
-        .run(forgotten_waiter);
-    assert!(e.exhausted);
-    assert_eq!(
-        kinds_of(&e),
-        BTreeSet::from([FailureKind::GOROUTINE_LEAK.to_string()])
-    );
+    let e = explore_expecting_only("t/forgotten", forgotten_waiter, FailureKind::GOROUTINE_LEAK);
     let f = &e.failures[0];
     assert_eq!(f.count, e.executions, "no schedule escapes the leak");
     assert_eq!(f.failure.goroutine, "waiter");
