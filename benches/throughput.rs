@@ -38,7 +38,7 @@ fn harness_body() {
             go("", move || {
                 for i in 0..POINTS {
                     preempt_with(POINT, |n| {
-                        n.detail(format_args!("k={i}"))
+                        n.detail_pair("k", i)
                             .field("B", 0)
                             .field("count", g * POINTS + i);
                     });

@@ -4,9 +4,9 @@
 //! execution, so a model instrumented with preemption points also runs as plain sequential code
 //! in ordinary unit and property tests.
 
+use crate::note::EventNote;
 use crate::point::Point;
 use crate::record;
-use crate::trace::EventNote;
 use rand_chacha::ChaCha8Rng;
 use rand_core::{RngCore, SeedableRng};
 use std::cell::RefCell;

@@ -7,8 +7,9 @@
 //! borrowed while `next_task` runs).
 
 use crate::failure::{Failure, FailureKind};
+use crate::note::{EventNote, FieldSpan, NoteBuf, StoredDetail};
 use crate::point::Point;
-use crate::trace::{Event, EventNote, NoteBuf, Span, Trace};
+use crate::trace::{Event, Trace};
 use std::borrow::Cow;
 use std::cell::RefCell;
 use std::sync::Arc;
@@ -18,8 +19,8 @@ pub(crate) struct RawEvent {
     step: u64,
     task: usize,
     point: Point,
-    detail: Option<Span>,
-    state: Option<Span>,
+    detail: Option<StoredDetail>,
+    state: Option<FieldSpan>,
 }
 
 pub(crate) struct Record {

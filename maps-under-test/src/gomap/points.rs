@@ -3,7 +3,7 @@
 
 use super::bucket::FlagNames;
 use super::hmap::Hmap;
-use maprace_harness::{Op, Point, State, StateFields};
+use maprace_harness::{Op, Point, Shown, State, StateFields};
 
 // mapassign (map.go 578-693).
 pub const ASSIGN_ENTRY: Point = Point::new(Op::Assign, "before entry check");
@@ -65,11 +65,11 @@ pub(crate) fn snapshot<K, V>(h: &Hmap<K, V>) -> State {
 pub(crate) fn describe<K, V>(h: &Hmap<K, V>, out: &mut impl StateFields) {
     out.field("B", h.b)
         .field("count", h.count)
-        .field("flags", FlagNames(h.flags))
+        .field("flags", Shown(FlagNames(h.flags)))
         .field("growing", h.growing())
         .field(
             "nevacuate",
-            Progress(h.oldbuckets.map(|old| (h.nevacuate, old.len))),
+            Shown(Progress(h.oldbuckets.map(|old| (h.nevacuate, old.len)))),
         )
         .field("noverflow", h.noverflow);
 }
