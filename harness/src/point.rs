@@ -42,7 +42,7 @@ pub enum Op {
 
 impl Op {
     /// The operation's stable lower-case name, as it appears in traces and tokens.
-    pub fn name(&self) -> &'static str {
+    pub const fn name(&self) -> &'static str {
         match self {
             Op::Assign => "assign",
             Op::Delete => "delete",
@@ -84,7 +84,8 @@ impl fmt::Display for Op {
     }
 }
 
-/// A labelled preemption point: an operation and the step inside it.
+/// A labelled preemption point: an operation and the step inside it. Made with [`Point::new`],
+/// best as a `const` (its digest is then computed at compile time).
 ///
 /// ```
 /// use maprace_harness::{Op, Point};
@@ -97,19 +98,22 @@ pub struct Point {
     pub op: Op,
     /// The step inside the operation (`"flag set"`, `"before exit check"`, ...).
     pub step: &'static str,
+    /// [`Point::digest`], computed once: replays fold it in at every scheduling decision.
+    digest: u8,
 }
 
 impl Point {
     /// A point for `step` of `op`.
     pub const fn new(op: Op, step: &'static str) -> Self {
-        Point { op, step }
+        let h = crate::hash::fnv1a64(op.name().as_bytes())
+            ^ crate::hash::fnv1a64(step.as_bytes()).rotate_left(17);
+        let digest = (h ^ (h >> 32) ^ (h >> 16) ^ (h >> 8)) as u8;
+        Point { op, step, digest }
     }
 
     /// A small stable digest of the point, used by schedule tokens to notice when code changed.
     pub(crate) fn digest(&self) -> u8 {
-        let h = crate::hash::fnv1a64(self.op.name().as_bytes())
-            ^ crate::hash::fnv1a64(self.step.as_bytes()).rotate_left(17);
-        (h ^ (h >> 32) ^ (h >> 16) ^ (h >> 8)) as u8
+        self.digest
     }
 }
 

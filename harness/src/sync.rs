@@ -25,6 +25,12 @@ const WAIT: Point = Point::new(Op::Condvar, "wait");
 const WOKEN: Point = Point::new(Op::Condvar, "woken");
 const NOTIFY_ONE: Point = Point::new(Op::Condvar, "notify one");
 const NOTIFY_ALL: Point = Point::new(Op::Condvar, "notify all");
+const ATOMIC_LOAD: Point = Point::new(Op::Atomic, "load");
+const ATOMIC_STORE: Point = Point::new(Op::Atomic, "store");
+const ATOMIC_SWAP: Point = Point::new(Op::Atomic, "swap");
+const ATOMIC_COMPARE_EXCHANGE: Point = Point::new(Op::Atomic, "compare-exchange");
+const ATOMIC_FETCH_ADD: Point = Point::new(Op::Atomic, "fetch-add");
+const ATOMIC_FETCH_SUB: Point = Point::new(Op::Atomic, "fetch-sub");
 
 fn ok<G>(r: Result<G, std::sync::PoisonError<G>>) -> G {
     r.unwrap_or_else(std::sync::PoisonError::into_inner)
@@ -235,19 +241,19 @@ macro_rules! traced_atomic {
 
             /// Loads the value.
             pub fn load(&self, order: Ordering) -> $t {
-                mark(Point::new(Op::Atomic, "load"), |_| {});
+                mark(ATOMIC_LOAD, |_| {});
                 self.inner.load(order)
             }
 
             /// Stores `v`.
             pub fn store(&self, v: $t, order: Ordering) {
-                mark(Point::new(Op::Atomic, "store"), |n| { n.detail(v); });
+                mark(ATOMIC_STORE, |n| { n.detail(v); });
                 self.inner.store(v, order)
             }
 
             /// Stores `v`, returning the previous value.
             pub fn swap(&self, v: $t, order: Ordering) -> $t {
-                mark(Point::new(Op::Atomic, "swap"), |n| { n.detail(v); });
+                mark(ATOMIC_SWAP, |n| { n.detail(v); });
                 self.inner.swap(v, order)
             }
 
@@ -259,7 +265,7 @@ macro_rules! traced_atomic {
                 success: Ordering,
                 failure: Ordering,
             ) -> Result<$t, $t> {
-                mark(Point::new(Op::Atomic, "compare-exchange"), |n| {
+                mark(ATOMIC_COMPARE_EXCHANGE, |n| {
                     n.detail(format!("{current}->{new}"));
                 });
                 self.inner.compare_exchange(current, new, success, failure)
@@ -275,13 +281,13 @@ macro_rules! traced_atomic_int {
         impl $name {
             /// Adds `v`, returning the previous value.
             pub fn fetch_add(&self, v: $t, order: Ordering) -> $t {
-                mark(Point::new(Op::Atomic, "fetch-add"), |n| { n.detail(v); });
+                mark(ATOMIC_FETCH_ADD, |n| { n.detail(v); });
                 self.inner.fetch_add(v, order)
             }
 
             /// Subtracts `v`, returning the previous value.
             pub fn fetch_sub(&self, v: $t, order: Ordering) -> $t {
-                mark(Point::new(Op::Atomic, "fetch-sub"), |n| { n.detail(v); });
+                mark(ATOMIC_FETCH_SUB, |n| { n.detail(v); });
                 self.inner.fetch_sub(v, order)
             }
         }
