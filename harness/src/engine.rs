@@ -37,6 +37,8 @@ impl Finished<'_> {
 pub(crate) struct Engine {
     pub strategy: Box<dyn StrategySchedule>,
     pub tracing: bool,
+    /// Computing the digests of runs (replays: they check the token's and complete it).
+    digesting: bool,
     pub max_steps: u64,
     /// Digests the replayed token recorded, one per run of steps, checked as each run ends.
     expected_digests: Vec<u8>,
@@ -69,6 +71,7 @@ impl Engine {
         Engine {
             strategy,
             tracing,
+            digesting: false,
             max_steps,
             expected_digests: Vec::new(),
             expected_ends: Vec::new(),
@@ -92,7 +95,7 @@ impl Engine {
             return;
         }
         self.in_execution = false;
-        if self.tracing && self.diverged.is_none() && self.digests.len() < self.runs {
+        if self.digesting && self.diverged.is_none() && self.digests.len() < self.runs {
             let last = *self.steps.last().expect("a begun run has a step") as usize;
             if let Err(why) = record::with(|r| self.close_run(r, last)) {
                 self.diverged = Some((self.steps.len() as u64, why));
@@ -144,7 +147,8 @@ impl Engine {
         self.data = ChaCha8Rng::seed_from_u64(seed);
         self.in_execution = true;
         let tracing = self.tracing;
-        record::with(|r| r.reset(tracing));
+        let labels = self.digesting || self.strategy.wants_labels();
+        record::with(|r| r.reset(tracing, labels));
         Some(Schedule::new(seed))
     }
 
@@ -228,7 +232,7 @@ impl Engine {
             }
             return s.map(TaskId::from);
         }
-        if self.tracing {
+        if self.digesting {
             if let Some(&prev) = self.steps.last() {
                 self.fold_pause(r, prev as usize);
                 let run = self.digests.len();
@@ -261,7 +265,7 @@ impl Engine {
                 return halt(r);
             }
         };
-        if self.tracing {
+        if self.digesting {
             let prev = self.steps.last().map(|&p| p as usize);
             if prev != Some(choice) && self.digests.len() < self.runs {
                 if let Err(why) = self.close_run(r, prev.unwrap_or(0)) {
@@ -282,6 +286,7 @@ impl Engine {
 
     /// Checks a replay against the token's digests as it goes.
     pub fn expect(&mut self, token: &crate::token::Token) {
+        self.digesting = true;
         self.expected_digests = token.digests.clone();
         let mut end = 0u64;
         self.expected_ends = crate::token::runs(&token.steps)

@@ -39,13 +39,16 @@ pub fn trace_event(point: Point, note: impl FnOnce(&mut EventNote)) {
     mark(point, note);
 }
 
-/// Labels the running goroutine with `point` and records the event; false outside an execution.
+/// Notes that the running goroutine reached `point` (when a replay or the strategy wants to
+/// know) and records the event (when tracing); false outside an execution.
 pub(crate) fn mark(point: Point, note: impl FnOnce(&mut EventNote)) -> bool {
     record::with(|r| {
         if !r.active {
             return false;
         }
-        r.set_label(point);
+        if r.labels_wanted {
+            r.set_label(point);
+        }
         if r.tracing {
             r.push_event(point, note);
         }

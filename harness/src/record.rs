@@ -48,6 +48,9 @@ pub(crate) struct Record {
     /// (`Arc<str>`: a name is shared by the spawner, the goroutine and its join handle, and
     /// cloning it must not allocate on every spawn.)
     pub names: Vec<Option<Arc<str>>>,
+    /// Whether `labels` is kept up to date (a replay folds them into digests, or the strategy
+    /// reads them); plain exploration skips it, as it does the trace.
+    pub labels_wanted: bool,
     /// The point each goroutine last reached, by goroutine number: where it waits while switched
     /// out. Kept here rather than in shuttle's task labels, which allocate on every update
     /// and were measured to halve exploration throughput.
@@ -56,6 +59,9 @@ pub(crate) struct Record {
     pub reserved: Vec<Arc<str>>,
     /// Unnamed goroutines so far (for `G1`, `G2`, ...).
     pub unnamed: u32,
+    /// `G1`, `G2`, ... as made so far, kept across executions: every execution names its
+    /// unnamed goroutines the same way, and sharing the names saves an allocation each.
+    unnamed_names: Vec<Arc<str>>,
     /// Whether each started goroutine (by goroutine number) has not finished yet.
     pub unfinished: Vec<bool>,
     /// How many entries of `unfinished` are set.
@@ -92,9 +98,11 @@ impl Record {
             may_stop: 0,
             joined: 0,
             names: Vec::new(),
+            labels_wanted: false,
             labels: Vec::new(),
             reserved: Vec::new(),
             unnamed: 0,
+            unnamed_names: Vec::new(),
             unfinished: Vec::new(),
             running_goroutines: 0,
             pending_start: 0,
@@ -146,9 +154,10 @@ pub fn in_execution() -> bool {
 impl Record {
     /// Starts a new execution. Collections are cleared, not replaced, so their capacity is
     /// reused: executions are short and many, and allocation shows in the profile.
-    pub fn reset(&mut self, tracing: bool) {
+    pub fn reset(&mut self, tracing: bool, labels_wanted: bool) {
         self.active = true;
         self.tracing = tracing;
+        self.labels_wanted = labels_wanted;
         self.step = 0;
         self.running = 0;
         self.sentinel = None;
@@ -209,7 +218,12 @@ impl Record {
     pub fn unique_name(&mut self, wanted: String) -> Arc<str> {
         let name: Arc<str> = if wanted.is_empty() {
             self.unnamed += 1;
-            unnamed(self.unnamed)
+            let n = self.unnamed;
+            while self.unnamed_names.len() < n as usize {
+                let next = self.unnamed_names.len() as u32 + 1;
+                self.unnamed_names.push(unnamed(next));
+            }
+            Arc::clone(&self.unnamed_names[n as usize - 1])
         } else {
             Arc::from(wanted)
         };

@@ -95,6 +95,11 @@ pub(crate) trait Schedule {
     fn end(&mut self, _steps: u64) -> Result<(), String> {
         Ok(())
     }
+    /// Whether the strategy reads the points goroutines are paused at (map-aware strategies
+    /// will); when none does and no replay checks digests, the record does not keep them.
+    fn wants_labels(&self) -> bool {
+        false
+    }
     /// Whether the strategy has covered its whole space.
     fn exhausted(&self) -> bool {
         false
