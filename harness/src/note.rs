@@ -132,6 +132,8 @@ impl NoteBuf {
         self.fields.clear();
     }
 
+    // Inlined: it runs for every detail and field, and the common cases are a move.
+    #[inline]
     fn store(&mut self, value: Kept<'_>) -> Stored {
         match value {
             Kept::Unsigned(v) => Stored::Unsigned(v),
@@ -142,12 +144,16 @@ impl NoteBuf {
                 self.text.push_str(t);
                 Stored::Text(start, self.text.len() as u32)
             }
-            Kept::Shown(v) => {
-                let start = self.text.len() as u32;
-                let _ = write!(self.text, "{v}");
-                Stored::Text(start, self.text.len() as u32)
-            }
+            Kept::Shown(v) => self.format(v),
         }
+    }
+
+    /// Formats a value that is only `Display` (kept out of line: it is the rare, slow case).
+    #[inline(never)]
+    fn format(&mut self, v: &dyn fmt::Display) -> Stored {
+        let start = self.text.len() as u32;
+        let _ = write!(self.text, "{v}");
+        Stored::Text(start, self.text.len() as u32)
     }
 
     fn show(&self, value: Stored, out: &mut String) {
@@ -257,6 +263,7 @@ impl<'a> EventNote<'a> {
         self
     }
 
+    #[inline]
     fn push_field(&mut self, name: Cow<'static, str>, value: Stored) {
         let at = self.buf.fields.len() as u32;
         self.buf.fields.push((name, value));
