@@ -46,7 +46,9 @@ pub(crate) struct Engine {
     expected_ends: Vec<u64>,
     /// Fold of the points the running goroutine paused at during the open run.
     run_fold: u64,
-    data: ChaCha8Rng,
+    /// The stream the body's random values come from, made on the first draw (most bodies
+    /// draw none, and seeding ChaCha costs more than a scheduling decision).
+    data: Option<ChaCha8Rng>,
     seed: u64,
     steps: Vec<u32>,
     /// Runs of consecutive steps given to one goroutine, begun so far.
@@ -76,7 +78,7 @@ impl Engine {
             expected_digests: Vec::new(),
             expected_ends: Vec::new(),
             run_fold: 0,
-            data: ChaCha8Rng::seed_from_u64(0),
+            data: None,
             seed: 0,
             steps: Vec::new(),
             runs: 0,
@@ -144,7 +146,7 @@ impl Engine {
         }
         let seed = self.strategy.begin()?;
         self.seed = seed;
-        self.data = ChaCha8Rng::seed_from_u64(seed);
+        self.data = None;
         self.in_execution = true;
         let tracing = self.tracing;
         let labels = self.digesting || self.strategy.wants_labels();
@@ -273,9 +275,9 @@ impl Engine {
                     return halt(r);
                 }
             }
-        }
-        if self.steps.last() != Some(&(choice as u32)) {
-            self.runs += 1;
+            if prev != Some(choice) {
+                self.runs += 1;
+            }
         }
         self.steps.push(choice as u32);
         r.step = step + 1;
@@ -358,6 +360,11 @@ impl Scheduler for Recording {
     }
 
     fn next_u64(&mut self) -> u64 {
-        self.0.borrow_mut().data.next_u64()
+        let mut engine = self.0.borrow_mut();
+        let seed = engine.seed;
+        engine
+            .data
+            .get_or_insert_with(|| ChaCha8Rng::seed_from_u64(seed))
+            .next_u64()
     }
 }
