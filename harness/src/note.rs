@@ -104,32 +104,45 @@ enum Stored {
     Text(u32, u32),
 }
 
-/// An event's detail as stored: an optional `name=` prefix and the value.
+/// What an entry of the buffer is: the event's detail (`name=` first, for a pair) or a state
+/// field, whose name is static or (from a deserialized `State`) text in the buffer.
 #[derive(Clone, Copy, Debug)]
-pub(crate) struct StoredDetail(Option<&'static str>, Stored);
+enum Entry {
+    Detail,
+    DetailPair(&'static str),
+    Field(&'static str),
+    OwnedField(u32, u32),
+}
 
-/// A range of an event's fields in the buffer.
-pub(crate) type FieldSpan = (u32, u32);
+/// An event's note as recorded: its entries in the buffer, and whether it has a state snapshot
+/// (an empty one still shows, as `{}`).
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct NoteSpan {
+    start: u32,
+    end: u32,
+    has_state: bool,
+}
 
 /// Where events' details and state fields are written while an execution is traced: one text
-/// and one field list per execution, reused by the next.
+/// and one entry list per execution, reused by the next. Events keep only a [`NoteSpan`], so a
+/// traced event stays small.
 #[derive(Debug)]
 pub(crate) struct NoteBuf {
     text: String,
-    fields: Vec<(Cow<'static, str>, Stored)>,
+    entries: Vec<(Entry, Stored)>,
 }
 
 impl NoteBuf {
     pub const fn new() -> Self {
         NoteBuf {
             text: String::new(),
-            fields: Vec::new(),
+            entries: Vec::new(),
         }
     }
 
     pub fn clear(&mut self) {
         self.text.clear();
-        self.fields.clear();
+        self.entries.clear();
     }
 
     // Inlined: it runs for every detail and field, and the common cases are a move.
@@ -139,13 +152,16 @@ impl NoteBuf {
             Kept::Unsigned(v) => Stored::Unsigned(v),
             Kept::Signed(v) => Stored::Signed(v),
             Kept::Bool(v) => Stored::Bool(v),
-            Kept::Text(t) => {
-                let start = self.text.len() as u32;
-                self.text.push_str(t);
-                Stored::Text(start, self.text.len() as u32)
-            }
+            Kept::Text(t) => self.push_text(t),
             Kept::Shown(v) => self.format(v),
         }
+    }
+
+    #[inline]
+    fn push_text(&mut self, t: &str) -> Stored {
+        let start = self.text.len() as u32;
+        self.text.push_str(t);
+        Stored::Text(start, self.text.len() as u32)
     }
 
     /// Formats a value that is only `Display` (kept out of line: it is the rare, slow case).
@@ -156,41 +172,45 @@ impl NoteBuf {
         Stored::Text(start, self.text.len() as u32)
     }
 
+    fn text(&self, start: u32, end: u32) -> &str {
+        &self.text[start as usize..end as usize]
+    }
+
     fn show(&self, value: Stored, out: &mut String) {
         let _ = match value {
             Stored::Unsigned(v) => write!(out, "{v}"),
             Stored::Signed(v) => write!(out, "{v}"),
             Stored::Bool(v) => write!(out, "{v}"),
             Stored::Text(start, end) => {
-                out.push_str(&self.text[start as usize..end as usize]);
+                out.push_str(self.text(start, end));
                 Ok(())
             }
         };
     }
 
-    /// The detail's text.
-    pub fn detail(&self, d: StoredDetail) -> String {
-        let mut out = String::new();
-        if let Some(name) = d.0 {
-            out.push_str(name);
-            out.push('=');
+    /// The detail and state snapshot of the event whose note is `span`.
+    pub fn materialize(&self, span: NoteSpan) -> (Option<String>, Option<State>) {
+        let mut detail = None;
+        let mut fields = Vec::new();
+        for &(entry, value) in &self.entries[span.start as usize..span.end as usize] {
+            let mut text = String::new();
+            let name = match entry {
+                Entry::Detail | Entry::DetailPair(_) => {
+                    if let Entry::DetailPair(name) = entry {
+                        text.push_str(name);
+                        text.push('=');
+                    }
+                    self.show(value, &mut text);
+                    detail = Some(text);
+                    continue;
+                }
+                Entry::Field(name) => Cow::Borrowed(name),
+                Entry::OwnedField(start, end) => Cow::Owned(self.text(start, end).to_string()),
+            };
+            self.show(value, &mut text);
+            fields.push((name, text));
         }
-        self.show(d.1, &mut out);
-        out
-    }
-
-    /// The state whose fields are at `span`.
-    pub fn state(&self, (start, end): FieldSpan) -> State {
-        State(
-            self.fields[start as usize..end as usize]
-                .iter()
-                .map(|(name, value)| {
-                    let mut text = String::new();
-                    self.show(*value, &mut text);
-                    (name.clone(), text)
-                })
-                .collect(),
-        )
+        (detail, span.has_state.then_some(State(fields)))
     }
 }
 
@@ -212,16 +232,26 @@ impl NoteBuf {
 #[derive(Debug)]
 pub struct EventNote<'a> {
     buf: &'a mut NoteBuf,
-    pub(crate) detail: Option<StoredDetail>,
-    pub(crate) state: Option<FieldSpan>,
+    start: u32,
+    has_state: bool,
 }
 
 impl<'a> EventNote<'a> {
     pub(crate) fn new(buf: &'a mut NoteBuf) -> Self {
+        let start = buf.entries.len() as u32;
         EventNote {
             buf,
-            detail: None,
-            state: None,
+            start,
+            has_state: false,
+        }
+    }
+
+    /// The note as written so far.
+    pub(crate) fn span(&self) -> NoteSpan {
+        NoteSpan {
+            start: self.start,
+            end: self.buf.entries.len() as u32,
+            has_state: self.has_state,
         }
     }
 
@@ -229,7 +259,7 @@ impl<'a> EventNote<'a> {
     /// `format_args!(…)` works as it is, without building a `String`.
     pub fn detail(&mut self, detail: impl FieldValue) -> &mut Self {
         let value = self.buf.store(detail.kept());
-        self.detail = Some(StoredDetail(None, value));
+        self.buf.entries.push((Entry::Detail, value));
         self
     }
 
@@ -237,7 +267,7 @@ impl<'a> EventNote<'a> {
     /// is built.
     pub fn detail_pair(&mut self, name: &'static str, value: impl FieldValue) -> &mut Self {
         let value = self.buf.store(value.kept());
-        self.detail = Some(StoredDetail(Some(name), value));
+        self.buf.entries.push((Entry::DetailPair(name), value));
         self
     }
 
@@ -245,31 +275,26 @@ impl<'a> EventNote<'a> {
     /// building a [`State`]: the cheap way to describe the state at every point.
     pub fn field(&mut self, name: &'static str, value: impl FieldValue) -> &mut Self {
         let value = self.buf.store(value.kept());
-        self.push_field(Cow::Borrowed(name), value);
+        self.buf.entries.push((Entry::Field(name), value));
+        self.has_state = true;
         self
     }
 
     /// Adds the fields of `state` to the state snapshot.
     pub fn state(&mut self, state: State) -> &mut Self {
-        if state.is_empty() {
-            // An empty snapshot still shows (`{}`), as it always has.
-            let at = self.buf.fields.len() as u32;
-            self.state.get_or_insert((at, at));
-        }
+        self.has_state = true;
         for (name, value) in state.0 {
-            let value = self.buf.store(Kept::Text(&value));
-            self.push_field(name, value);
+            let entry = match name {
+                Cow::Borrowed(name) => Entry::Field(name),
+                Cow::Owned(name) => match self.buf.push_text(&name) {
+                    Stored::Text(start, end) => Entry::OwnedField(start, end),
+                    _ => unreachable!("text is stored as text"),
+                },
+            };
+            let value = self.buf.push_text(&value);
+            self.buf.entries.push((entry, value));
         }
         self
-    }
-
-    #[inline]
-    fn push_field(&mut self, name: Cow<'static, str>, value: Stored) {
-        let at = self.buf.fields.len() as u32;
-        self.buf.fields.push((name, value));
-        // An event's fields are contiguous: its note is written before the next event's.
-        let span = self.state.get_or_insert((at, at));
-        span.1 = at + 1;
     }
 }
 

@@ -7,7 +7,7 @@
 //! borrowed while `next_task` runs).
 
 use crate::failure::{Failure, FailureKind};
-use crate::note::{EventNote, FieldSpan, NoteBuf, StoredDetail};
+use crate::note::{EventNote, NoteBuf, NoteSpan};
 use crate::point::Point;
 use crate::trace::{Event, Trace};
 use std::borrow::Cow;
@@ -17,10 +17,9 @@ use std::sync::Arc;
 /// An event as recorded: the goroutine is still a goroutine number.
 pub(crate) struct RawEvent {
     step: u64,
-    task: usize,
+    task: u32,
     point: Point,
-    detail: Option<StoredDetail>,
-    state: Option<FieldSpan>,
+    note: NoteSpan,
 }
 
 pub(crate) struct Record {
@@ -286,13 +285,12 @@ impl Record {
     pub fn push_event(&mut self, point: Point, note: impl FnOnce(&mut EventNote)) {
         let mut n = EventNote::new(&mut self.notes);
         note(&mut n);
-        let (detail, state) = (n.detail, n.state);
+        let note = n.span();
         self.events.push(RawEvent {
             step: self.step,
-            task: self.running,
+            task: self.running as u32,
             point,
-            detail,
-            state,
+            note,
         });
     }
 
@@ -303,18 +301,21 @@ impl Record {
             events: self
                 .events
                 .drain(..)
-                .map(|e| Event {
-                    step: e.step,
-                    goroutine: self
-                        .names
-                        .get(e.task)
-                        .and_then(|n| n.as_deref())
-                        .unwrap_or("?")
-                        .to_string(),
-                    kind: Cow::Borrowed(e.point.op.name()),
-                    label: Cow::Borrowed(e.point.step),
-                    detail: e.detail.map(|d| notes.detail(d)),
-                    state: e.state.map(|s| notes.state(s)),
+                .map(|e| {
+                    let (detail, state) = notes.materialize(e.note);
+                    Event {
+                        step: e.step,
+                        goroutine: self
+                            .names
+                            .get(e.task as usize)
+                            .and_then(|n| n.as_deref())
+                            .unwrap_or("?")
+                            .to_string(),
+                        kind: Cow::Borrowed(e.point.op.name()),
+                        label: Cow::Borrowed(e.point.step),
+                        detail,
+                        state,
+                    }
                 })
                 .collect(),
         }
