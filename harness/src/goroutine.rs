@@ -3,7 +3,7 @@
 
 use crate::failure::{classify_payload, FailureKind};
 use crate::point::{Op, Point};
-use crate::preempt::trace_event;
+use crate::preempt::mark_in;
 use crate::record;
 use crate::sentinel::{self, goroutine_of, Blocking};
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -33,30 +33,41 @@ impl<T> JoinHandle<T> {
     /// execution is already over and this never returns.
     pub fn join(self) -> T {
         let name = self.name;
-        trace_event(JOIN, |n| {
-            n.detail(&*name);
-        });
         let task = usize::from(self.inner.thread().id());
-        let (joined, finished) = record::with(|r| {
+        let (joined, blocking, spawn) = record::with(|r| {
+            mark_in(r, JOIN, |n| {
+                n.detail(&*name);
+            });
             let g = goroutine_of(task, r.sentinel);
             let finished = r.names.get(g).is_some_and(Option::is_some)
                 && !r.unfinished.get(g).copied().unwrap_or(false);
-            let bit = sentinel::bit(g).filter(|_| !finished).unwrap_or(0);
+            if finished {
+                // Joining a goroutine that has finished does not block.
+                return (0, None, false);
+            }
+            let bit = sentinel::bit(g).unwrap_or(0);
             r.joined |= bit;
-            (bit, finished)
+            let (blocking, spawn) = Blocking::enter_in(r);
+            (bit, Some(blocking), spawn)
         });
-        // Joining a goroutine that has finished does not block.
-        let blocking = (!finished).then(Blocking::enter);
+        if spawn {
+            sentinel::spawn_sentinel();
+        }
         let result = self.inner.join();
-        drop(blocking);
-        record::with(|r| r.joined &= !joined);
-        match result {
-            Ok(Some(v)) => {
-                trace_event(JOINED, |n| {
+        let joined_ok = matches!(result, Ok(Some(_)));
+        record::with(|r| {
+            if let Some(b) = blocking {
+                b.leave_in(r);
+            }
+            r.joined &= !joined;
+            if joined_ok {
+                mark_in(r, JOINED, |n| {
                     n.detail(&*name);
                 });
-                v
             }
+        });
+        match result {
+            Ok(Some(v)) => v,
             _ => halt(),
         }
     }
@@ -72,10 +83,11 @@ where
     let name = record::with(|r| {
         assert!(r.active, "maprace::go called outside an exploration");
         r.pending_start += 1;
-        r.unique_name(name.into())
-    });
-    trace_event(SPAWN, |n| {
-        n.detail(&*name);
+        let name = r.unique_name(name.into());
+        mark_in(r, SPAWN, |n| {
+            n.detail(&*name);
+        });
+        name
     });
     let child = Arc::clone(&name);
     let inner = shuttle::thread::spawn(move || {
@@ -84,8 +96,8 @@ where
             let me = r.running;
             r.set_unfinished(me, true);
             r.set_name(me, child);
+            mark_in(r, START, |_| {});
         });
-        trace_event(START, |_| {});
         run_goroutine(f)
     });
     JoinHandle { name, inner }
@@ -104,15 +116,18 @@ where
 fn run_goroutine<T>(f: impl FnOnce() -> T) -> Option<T> {
     match catch_unwind(AssertUnwindSafe(f)) {
         Ok(v) => {
-            trace_event(EXIT, |_| {});
-            record::with(|r| {
+            let spawn = record::with(|r| {
+                mark_in(r, EXIT, |_| {});
                 let me = r.running;
                 r.set_unfinished(me, false);
                 if me == 0 {
                     r.main_done = true;
                 }
+                sentinel::exiting_in(r)
             });
-            sentinel::before_exit();
+            if spawn {
+                sentinel::spawn_sentinel();
+            }
             Some(v)
         }
         Err(payload) => {
@@ -136,10 +151,11 @@ pub(crate) fn halt() -> ! {
 /// The main goroutine of every execution: runs the body.
 pub(crate) fn run_main(body: &(dyn Fn() + Send + Sync)) {
     record::with(|r| {
-        r.set_name(0, Arc::from("main"));
+        let main = r.main_name();
+        r.set_name(0, main);
         r.set_unfinished(0, true);
+        mark_in(r, START, |_| {});
     });
-    trace_event(START, |_| {});
     run_goroutine(body);
 }
 

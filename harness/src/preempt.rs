@@ -42,18 +42,25 @@ pub fn trace_event(point: Point, note: impl FnOnce(&mut EventNote)) {
 /// Notes that the running goroutine reached `point` (when a replay or the strategy wants to
 /// know) and records the event (when tracing); false outside an execution.
 pub(crate) fn mark(point: Point, note: impl FnOnce(&mut EventNote)) -> bool {
-    record::with(|r| {
-        if !r.active {
-            return false;
-        }
-        if r.labels_wanted {
-            r.set_label(point);
-        }
-        if r.tracing {
-            r.push_event(point, note);
-        }
-        true
-    })
+    record::with(|r| mark_in(r, point, note))
+}
+
+/// [`mark`] for a caller that already holds the record.
+pub(crate) fn mark_in(
+    r: &mut record::Record,
+    point: Point,
+    note: impl FnOnce(&mut EventNote),
+) -> bool {
+    if !r.active {
+        return false;
+    }
+    if r.labels_wanted {
+        r.set_label(point);
+    }
+    if r.tracing {
+        r.push_event(point, note);
+    }
+    true
 }
 
 thread_local! {

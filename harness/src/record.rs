@@ -61,6 +61,8 @@ pub(crate) struct Record {
     /// `G1`, `G2`, ... as made so far, kept across executions: every execution names its
     /// unnamed goroutines the same way, and sharing the names saves an allocation each.
     unnamed_names: Vec<Arc<str>>,
+    /// `main`, kept across executions like `unnamed_names`.
+    main: Option<Arc<str>>,
     /// Whether each started goroutine (by goroutine number) has not finished yet.
     pub unfinished: Vec<bool>,
     /// How many entries of `unfinished` are set.
@@ -102,6 +104,7 @@ impl Record {
             reserved: Vec::new(),
             unnamed: 0,
             unnamed_names: Vec::new(),
+            main: None,
             unfinished: Vec::new(),
             running_goroutines: 0,
             pending_start: 0,
@@ -237,6 +240,11 @@ impl Record {
         };
         self.reserved.push(Arc::clone(&name));
         name
+    }
+
+    /// The main goroutine's name.
+    pub fn main_name(&mut self) -> Arc<str> {
+        Arc::clone(self.main.get_or_insert_with(|| Arc::from("main")))
     }
 
     /// Whether a goroutine (started, or spawned and not started yet) has the name `n`. Names

@@ -18,7 +18,7 @@
 //! scheduling decisions the engine makes without recording, and goroutines are numbered as if
 //! it did not exist (main is 0, then goroutines in spawn order), whenever it was spawned.
 
-use crate::record;
+use crate::record::{self, Record};
 use std::time::Duration;
 
 /// The goroutine number of shuttle task `task`, given the sentinel's task id if it exists.
@@ -52,18 +52,29 @@ pub(crate) struct Blocking {
 impl Blocking {
     /// Enters a blocking operation (no-op outside an execution).
     pub fn enter() -> Blocking {
-        let (mask, spawn) = record::with(|r| {
-            if !r.active {
-                return (0, false);
-            }
-            let mask = bit(r.running).unwrap_or(0);
-            r.may_stop |= mask;
-            (mask, needs_sentinel(r))
-        });
+        let (blocking, spawn) = record::with(Blocking::enter_in);
         if spawn {
             spawn_sentinel();
         }
-        Blocking { mask }
+        blocking
+    }
+
+    /// [`Blocking::enter`] for a caller that holds the record; the caller spawns the sentinel
+    /// (with [`spawn_sentinel`], once the record is released) when told to.
+    #[must_use]
+    pub fn enter_in(r: &mut Record) -> (Blocking, bool) {
+        if !r.active {
+            return (Blocking { mask: 0 }, false);
+        }
+        let mask = bit(r.running).unwrap_or(0);
+        r.may_stop |= mask;
+        (Blocking { mask }, needs_sentinel(r))
+    }
+
+    /// Leaves the blocking operation, for a caller that holds the record.
+    pub fn leave_in(mut self, r: &mut Record) {
+        r.may_stop &= !self.mask;
+        self.mask = 0;
     }
 
     /// Runs the blocking operation `op` inside [`Blocking::enter`].
@@ -82,28 +93,26 @@ impl Drop for Blocking {
     }
 }
 
-/// Called by a goroutine about to exit: spawns the sentinel if the goroutines left might all be
-/// blocked. A goroutine that another one is joining wakes it by exiting, so that one can run.
-pub(crate) fn before_exit() {
-    let spawn = record::with(|r| {
-        let me = r.running;
-        let joined = bit(me).is_some_and(|b| r.joined & b != 0);
-        let spawn = r.live() > 0 && !joined && needs_sentinel(r);
-        // Exiting can be a scheduling point (main's always is): others may run before this
-        // goroutine is gone, and must not count on it.
-        r.may_stop |= bit(me).unwrap_or(0);
-        spawn
-    });
-    if spawn {
-        spawn_sentinel();
-    }
+/// Called (holding the record) by a goroutine about to exit: whether to spawn the sentinel
+/// (with [`spawn_sentinel`], once the record is released) because the goroutines left might
+/// all be blocked. A goroutine that another one is joining wakes it by exiting, so that one
+/// can run.
+#[must_use]
+pub(crate) fn exiting_in(r: &mut Record) -> bool {
+    let me = r.running;
+    let joined = bit(me).is_some_and(|b| r.joined & b != 0);
+    let spawn = r.live() > 0 && !joined && needs_sentinel(r);
+    // Exiting can be a scheduling point (main's always is): others may run before this
+    // goroutine is gone, and must not count on it.
+    r.may_stop |= bit(me).unwrap_or(0);
+    spawn
 }
 
 /// Whether the sentinel must be spawned before the running goroutine stops being able to run:
 /// it does not exist yet, the execution is not being torn down, and no other goroutine surely
 /// can run. (Goroutines numbered 64 and up are never in these masks, so they never count as
 /// able to go on: the check errs on the side of spawning.)
-fn needs_sentinel(r: &record::Record) -> bool {
+fn needs_sentinel(r: &Record) -> bool {
     if r.sentinel.is_some() || r.stopping {
         return false;
     }
@@ -113,7 +122,7 @@ fn needs_sentinel(r: &record::Record) -> bool {
 
 /// Spawns the sentinel. Its spawn is a scheduling point, which the engine passes over (the
 /// spawning goroutine goes on) because `hidden` is set.
-fn spawn_sentinel() {
+pub(crate) fn spawn_sentinel() {
     record::with(|r| r.hidden = true);
     let handle = shuttle::thread::spawn(|| {
         // Chosen only when no goroutine can run: with goroutines left that is a deadlock (or a
