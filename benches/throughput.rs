@@ -136,9 +136,12 @@ fn main() {
         variants.retain(|v| v.name.contains(only.as_str()));
     }
     // Rounds alternate the variants, and the median of each is reported, so that a burst of
-    // load from elsewhere on the machine skews one sample, not the comparison.
-    for _ in 0..rounds {
-        for v in &mut variants {
+    // load from elsewhere on the machine skews one sample, not the comparison. Each round starts
+    // with the next variant, so that no variant always runs first or last.
+    let n = variants.len();
+    for round in 0..rounds {
+        for k in 0..n {
+            let v = &mut variants[(round + k) % n];
             let start = Instant::now();
             let ran = (v.run)();
             v.rates.push(rate(ran, start.elapsed()));
