@@ -1,7 +1,9 @@
 //! Deadlocks and leaks wherever they happen, and goroutine numbering, with the hidden sentinel
 //! task spawned lazily (only when an execution may end up with no goroutine able to run).
 
-use maprace_harness::sync::{Arc, Condvar, Mutex};
+use maprace_harness::sync::{
+    Arc, Condvar, Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard,
+};
 use maprace_harness::*;
 use std::collections::BTreeSet;
 
@@ -139,53 +141,83 @@ fn goroutines_are_numbered_as_if_no_hidden_task_existed() {
 /// What a goroutine of a generated program does, step by step.
 #[derive(Clone, Debug)]
 enum Action {
-    /// Takes one of two locks (held until released or the goroutine ends).
+    /// Takes one of two mutexes (held until released or the goroutine ends).
     Lock(usize),
+    /// Takes the reader-writer lock for reading.
+    Read,
+    /// Takes the reader-writer lock for writing.
+    Write,
     /// Releases the lock taken last, if any.
     Release,
     /// A plain preemption point.
     Step,
-    /// Waits on a condition variable nobody signals.
-    WaitForever,
+    /// Waits for a notification, which may never come.
+    Wait,
+    /// Wakes every waiter (without a scheduling point after it).
+    Notify,
 }
 
 fn action() -> impl proptest::strategy::Strategy<Value = Action> {
     use proptest::prelude::*;
     prop_oneof![
         (0..2usize).prop_map(Action::Lock),
+        Just(Action::Read),
+        Just(Action::Write),
         Just(Action::Release),
         Just(Action::Step),
-        Just(Action::WaitForever),
+        Just(Action::Wait),
+        Just(Action::Notify),
     ]
 }
 
-fn perform(script: &[Action], locks: &[Mutex<()>; 2], signal: &(Mutex<()>, Condvar)) {
+/// The locks and the condition variable a generated program shares.
+struct Shared {
+    locks: [Mutex<()>; 2],
+    rw: RwLock<()>,
+    signal: (Mutex<()>, Condvar),
+}
+
+/// A lock a generated goroutine holds (kept only to be released by dropping it).
+#[expect(dead_code, reason = "a guard is held for its drop, never read")]
+enum Held<'a> {
+    Mutex(MutexGuard<'a, ()>),
+    Read(RwLockReadGuard<'a, ()>),
+    Write(RwLockWriteGuard<'a, ()>),
+}
+
+fn perform(script: &[Action], shared: &Shared) {
     let mut held = Vec::new();
     for a in script {
         match a {
-            Action::Lock(i) => held.push(locks[*i].lock()),
+            Action::Lock(i) => held.push(Held::Mutex(shared.locks[*i].lock())),
+            Action::Read => held.push(Held::Read(shared.rw.read())),
+            Action::Write => held.push(Held::Write(shared.rw.write())),
             Action::Release => drop(held.pop()),
             Action::Step => preempt(STEP),
-            Action::WaitForever => {
-                let g = signal.0.lock();
-                drop(signal.1.wait(g));
+            Action::Wait => {
+                let g = shared.signal.0.lock();
+                drop(shared.signal.1.wait(g));
             }
+            Action::Notify => shared.signal.1.notify_all(),
         }
     }
 }
 
 /// Goroutines run their scripts; main runs its own, then joins the goroutines picked by `joins`.
 fn program(scripts: &[Vec<Action>], main_script: &[Action], joins: u8) {
-    let locks = Arc::new([Mutex::new(()), Mutex::new(())]);
-    let signal = Arc::new((Mutex::new(()), Condvar::new()));
+    let shared = Arc::new(Shared {
+        locks: [Mutex::new(()), Mutex::new(())],
+        rw: RwLock::new(()),
+        signal: (Mutex::new(()), Condvar::new()),
+    });
     let handles: Vec<_> = scripts
         .iter()
         .map(|s| {
-            let (s, locks, signal) = (s.clone(), Arc::clone(&locks), Arc::clone(&signal));
-            go("", move || perform(&s, &locks, &signal))
+            let (s, shared) = (s.clone(), Arc::clone(&shared));
+            go("", move || perform(&s, &shared))
         })
         .collect();
-    perform(main_script, &locks, &signal);
+    perform(main_script, &shared);
     for (i, h) in handles.into_iter().enumerate() {
         if joins & (1 << i) != 0 {
             h.join();
