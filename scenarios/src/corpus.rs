@@ -2,7 +2,8 @@
 //!
 //! `scenarios/corpus.toml` holds an [`Entry`] per variant: the strategy, seed and budget
 //! (iterations) of an exploration and its expected verdict. For a buggy variant it also holds
-//! the token of the first failure found, with that failure's kind, message and trace hash;
+//! the token of the first failure found (or of the first failure of the kind the scenario pins,
+//! [`Scenario::corpus_kind`]), with that failure's kind, message and trace hash;
 //! [`verify`] replays the token and requires the same failure and the same trace, so any change
 //! to the code under test that moves a scheduling point or changes what a map does shows up as
 //! a mismatch. For a fixed variant [`verify`] re-runs the whole exploration, which must pass.
@@ -79,7 +80,8 @@ pub struct Entry {
     pub max_steps: Option<u64>,
     /// The expected verdict.
     pub expected: Expected,
-    /// Buggy entries: the token of the first failure the exploration found.
+    /// Buggy entries: the token of the first failure the exploration found (of the pinned kind,
+    /// when the scenario pins one).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub token: Option<String>,
     /// Buggy entries: that failure's kind.
@@ -609,13 +611,22 @@ fn explore_entry(scenario: &Scenario, options: &Options) -> Result<Entry, String
     };
     match scenario.expected() {
         Expected::Fail => {
+            // A pinned kind needs the whole budget (failures of other kinds come first in
+            // some schedules); otherwise the first failure is the one recorded.
             let e = options
                 .explorer(scenario)
-                .stop_on_first_failure(true)
+                .stop_on_first_failure(scenario.corpus_kind.is_none())
                 .run(scenario.body);
-            let f = e.first_failure().ok_or_else(|| {
+            let f = match scenario.corpus_kind {
+                None => e.first_failure(),
+                Some(kind) => e.failures.iter().find(|f| f.failure.kind.as_str() == kind),
+            };
+            let f = f.ok_or_else(|| {
+                let what = scenario.corpus_kind.map_or("passed".to_string(), |k| {
+                    format!("never failed with {k} in")
+                });
                 format!(
-                    "the buggy variant passed {} {} executions (seed {})",
+                    "the buggy variant {what} {} {} executions (seed {})",
                     e.executions, options.strategy, options.seed
                 )
             })?;

@@ -95,6 +95,10 @@ pub struct Scenario {
     /// The failure kinds (`concurrent-map-writes`, `wrong-result`, ...) exploring the buggy
     /// variant may find: every failure found must be of one of them. Empty for fixed variants.
     pub expected_kinds: &'static [&'static str],
+    /// The kind the seed corpus pins for the buggy variant, when the scenario is about one
+    /// failure that is not always found first (e7's lost update hides behind the runtime's
+    /// `concurrent map writes` in many schedules); `None` pins the first failure found.
+    pub corpus_kind: Option<&'static str>,
     /// The largest number of executions of the bounded-exhaustive check (DFS, preemption bound
     /// [`run::DFS_PREEMPTION_BOUND`]) run on the fixed variant; when the space is larger, the
     /// scenario's documentation says so.

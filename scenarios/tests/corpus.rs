@@ -43,8 +43,24 @@ fn committed_corpus_has_one_default_entry_per_variant() {
         } else {
             let kind = e.kind.as_deref().unwrap_or_default();
             assert!(s.expects_kind(kind), "{}: recorded kind {kind}", e.scenario);
+            if let Some(pinned) = s.corpus_kind {
+                assert_eq!(kind, pinned, "{}: the scenario pins {pinned}", e.scenario);
+            }
         }
     }
+}
+
+/// e7 is about a lost update that exploration often meets after a `concurrent map writes`:
+/// recording it pins the lost update, and the pinned entry verifies.
+#[test]
+fn a_scenario_pinning_a_kind_records_a_failure_of_that_kind() {
+    let e7 = select("e7-lost-update/buggy").expect("e7 registered");
+    assert_eq!(e7[0].corpus_kind, Some("wrong-result"));
+    let mut c = Corpus::default();
+    let changes = corpus::record(&mut c, &e7, false);
+    assert_eq!(changes[0].kind, ChangeKind::Added, "{changes:?}");
+    assert_eq!(c.entries[0].kind.as_deref(), Some("wrong-result"));
+    assert!(corpus::verify(&c).iter().all(|check| check.status.is_ok()));
 }
 
 fn demo() -> Vec<Scenario> {

@@ -81,6 +81,16 @@ pub(crate) struct Pair {
 
 impl Pair {
     pub(crate) fn scenarios(self) -> Vec<Scenario> {
+        self.pinning(None)
+    }
+
+    /// The two variants, the buggy one pinned in the seed corpus by its first failure of
+    /// `kind` rather than its first failure (see [`Scenario::corpus_kind`]).
+    pub(crate) fn scenarios_pinning(self, kind: &'static str) -> Vec<Scenario> {
+        self.pinning(Some(kind))
+    }
+
+    fn pinning(self, corpus_kind: Option<&'static str>) -> Vec<Scenario> {
         vec![
             Scenario {
                 name: self.name,
@@ -88,6 +98,7 @@ impl Pair {
                 description: self.description,
                 body: self.buggy,
                 expected_kinds: self.expected_kinds,
+                corpus_kind,
                 dfs_iterations: self.dfs_iterations,
             },
             Scenario {
@@ -96,6 +107,7 @@ impl Pair {
                 description: self.description,
                 body: self.fixed,
                 expected_kinds: &[],
+                corpus_kind: None,
                 dfs_iterations: self.dfs_iterations,
             },
         ]

@@ -101,6 +101,7 @@ pub(crate) fn scenarios() -> Vec<Scenario> {
             description,
             body: buggy,
             expected_kinds: &["concurrent-map-writes"],
+            corpus_kind: None,
             dfs_iterations: DEFAULT_DFS_ITERATIONS,
         },
         Scenario {
@@ -109,6 +110,7 @@ pub(crate) fn scenarios() -> Vec<Scenario> {
             description,
             body: fixed,
             expected_kinds: &[],
+            corpus_kind: None,
             dfs_iterations: DEFAULT_DFS_ITERATIONS,
         },
     ]
