@@ -12,7 +12,8 @@
 //! goroutines that can surely go on are those the scheduler saw runnable at its last decision
 //! that are not themselves inside a blocking operation or exiting: other goroutines cannot
 //! change state while this one runs, and any it woke since are still inside their blocking
-//! call. When there is none, the sentinel is spawned first. Spawning it needlessly costs time, never a schedule.
+//! call. When there is none, the sentinel is spawned first. Spawning it needlessly costs time,
+//! never a schedule.
 //!
 //! The sentinel is invisible to strategies, tokens and traces: its spawn and its final run are
 //! scheduling decisions the engine makes without recording, and goroutines are numbered as if
