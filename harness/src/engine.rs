@@ -12,6 +12,19 @@ use rand_core::{RngCore, SeedableRng};
 use shuttle::scheduler::{Schedule, Scheduler, Task, TaskId};
 use std::cell::RefCell;
 use std::rc::Rc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// How many executions shuttle itself found deadlocked (in this process). The outcome is the
+/// same deadlock or leak, but shuttle has printed its line, and it means goroutines blocked
+/// somewhere the sentinel check does not see (a shuttle primitive used directly) or a gap in
+/// that check: the sentinel tests require it to stay zero.
+static SHUTTLE_DEADLOCKS: AtomicU64 = AtomicU64::new(0);
+
+/// How many executions shuttle itself found deadlocked in this process (see the static).
+#[doc(hidden)]
+pub fn shuttle_deadlocks() -> u64 {
+    SHUTTLE_DEADLOCKS.load(Ordering::Relaxed)
+}
 
 /// One finished execution, as the engine saw it.
 pub(crate) struct Finished<'a> {
@@ -108,7 +121,7 @@ impl Engine {
                 // Shuttle found every task blocked: the sentinel should have been spawned to let
                 // the engine see it, but the outcome is the same deadlock or leak either way.
                 Some((_, message)) if message.starts_with("deadlock!") => {
-                    debug_assert!(false, "the sentinel was not spawned: {message}");
+                    SHUTTLE_DEADLOCKS.fetch_add(1, Ordering::Relaxed);
                     stuck_failure(r)
                 }
                 Some((kind, message)) => r.fail(kind, format!("engine: {message}"), None),

@@ -100,6 +100,13 @@ where
         });
         run_goroutine(f)
     });
+    // Shuttle's spawn switches before the new task exists, so the last decision did not see it;
+    // it is runnable from now on, which the sentinel check may count on.
+    let task = usize::from(inner.thread().id());
+    record::with(|r| {
+        let g = goroutine_of(task, r.sentinel);
+        r.runnable_at_decision |= sentinel::bit(g).unwrap_or(0);
+    });
     JoinHandle { name, inner }
 }
 

@@ -52,6 +52,8 @@ pub mod sync;
 mod token;
 mod trace;
 
+#[doc(hidden)]
+pub use engine::shuttle_deadlocks;
 pub use explorer::{kinds, Exploration, Explorer, FoundFailure, Progress, ReplayError, Replayed};
 pub use failure::{fail, fatal, Failure, FailureKind, Raised};
 pub use goroutine::{go, spawn, JoinHandle};
