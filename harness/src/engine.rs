@@ -202,7 +202,7 @@ impl Engine {
             if Some(t) == current {
                 running = Some(g);
             }
-            mask |= sentinel::bit(g).unwrap_or(0);
+            mask |= sentinel::bit(g);
             self.runnable.push(g);
         }
         let current = running;

@@ -45,7 +45,7 @@ impl<T> JoinHandle<T> {
                 // Joining a goroutine that has finished does not block.
                 return (0, None, false);
             }
-            let bit = sentinel::bit(g).unwrap_or(0);
+            let bit = sentinel::bit(g);
             r.joined |= bit;
             let (blocking, spawn) = Blocking::enter_in(r);
             (bit, Some(blocking), spawn)
@@ -105,7 +105,7 @@ where
     let task = usize::from(inner.thread().id());
     record::with(|r| {
         let g = goroutine_of(task, r.sentinel);
-        r.runnable_at_decision |= sentinel::bit(g).unwrap_or(0);
+        r.runnable_at_decision |= sentinel::bit(g);
     });
     JoinHandle { name, inner }
 }

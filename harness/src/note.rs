@@ -152,16 +152,20 @@ impl NoteBuf {
             Kept::Unsigned(v) => Stored::Unsigned(v),
             Kept::Signed(v) => Stored::Signed(v),
             Kept::Bool(v) => Stored::Bool(v),
-            Kept::Text(t) => self.push_text(t),
+            Kept::Text(t) => {
+                let (start, end) = self.push_text(t);
+                Stored::Text(start, end)
+            }
             Kept::Shown(v) => self.format(v),
         }
     }
 
+    /// Copies `t` into the text; its range there.
     #[inline]
-    fn push_text(&mut self, t: &str) -> Stored {
+    fn push_text(&mut self, t: &str) -> (u32, u32) {
         let start = self.text.len() as u32;
         self.text.push_str(t);
-        Stored::Text(start, self.text.len() as u32)
+        (start, self.text.len() as u32)
     }
 
     /// Formats a value that is only `Display` (kept out of line: it is the rare, slow case).
@@ -286,12 +290,13 @@ impl<'a> EventNote<'a> {
         for (name, value) in state.0 {
             let entry = match name {
                 Cow::Borrowed(name) => Entry::Field(name),
-                Cow::Owned(name) => match self.buf.push_text(&name) {
-                    Stored::Text(start, end) => Entry::OwnedField(start, end),
-                    _ => unreachable!("text is stored as text"),
-                },
+                Cow::Owned(name) => {
+                    let (start, end) = self.buf.push_text(&name);
+                    Entry::OwnedField(start, end)
+                }
             };
-            let value = self.buf.push_text(&value);
+            let (start, end) = self.buf.push_text(&value);
+            let value = Stored::Text(start, end);
             self.buf.entries.push((entry, value));
         }
         self

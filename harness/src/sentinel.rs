@@ -38,10 +38,10 @@ pub(crate) fn task_of(g: usize, sentinel: Option<usize>) -> usize {
     }
 }
 
-/// A bit per goroutine number, for the small sets the sentinel check uses; `None` when the
+/// A bit per goroutine number, for the small sets the sentinel check uses; no bit (0) when the
 /// number does not fit (the check then treats the goroutine as unable to go on).
-pub(crate) fn bit(g: usize) -> Option<u64> {
-    1u64.checked_shl(g as u32)
+pub(crate) fn bit(g: usize) -> u64 {
+    1u64.checked_shl(g as u32).unwrap_or(0)
 }
 
 /// Marks the running goroutine as inside a blocking operation until dropped, spawning the
@@ -67,7 +67,7 @@ impl Blocking {
         if !r.active {
             return (Blocking { mask: 0 }, false);
         }
-        let mask = bit(r.running).unwrap_or(0);
+        let mask = bit(r.running);
         r.may_stop |= mask;
         (Blocking { mask }, needs_sentinel(r))
     }
@@ -101,11 +101,11 @@ impl Drop for Blocking {
 #[must_use]
 pub(crate) fn exiting_in(r: &mut Record) -> bool {
     let me = r.running;
-    let joined = bit(me).is_some_and(|b| r.joined & b != 0);
+    let joined = r.joined & bit(me) != 0;
     let spawn = r.live() > 0 && !joined && needs_sentinel(r);
     // Exiting can be a scheduling point (main's always is): others may run before this
     // goroutine is gone, and must not count on it.
-    r.may_stop |= bit(me).unwrap_or(0);
+    r.may_stop |= bit(me);
     spawn
 }
 
@@ -117,7 +117,7 @@ fn needs_sentinel(r: &Record) -> bool {
     if r.sentinel.is_some() || r.stopping {
         return false;
     }
-    let me = bit(r.running).unwrap_or(0);
+    let me = bit(r.running);
     r.runnable_at_decision & !me & !r.may_stop == 0
 }
 
@@ -154,7 +154,7 @@ mod tests {
             assert_ne!(task_of(g, s), 3);
             assert_eq!(task_of(g, None), g);
         }
-        assert_eq!(bit(64), None);
-        assert_eq!(bit(2), Some(4));
+        assert_eq!(bit(64), 0);
+        assert_eq!(bit(2), 4);
     }
 }
