@@ -2,6 +2,7 @@
 //! strategy for each decision, records the choices (the schedule a token is made of), hands the
 //! code under test its random values, bounds steps, and notices deadlocks and leaks.
 
+use crate::access::Pending;
 use crate::failure::FailureKind;
 use crate::goroutine::stuck_failure;
 use crate::record::{self, Record};
@@ -35,6 +36,8 @@ pub(crate) struct Finished<'a> {
     pub diverged: Option<(u64, String)>,
     /// Whether the execution's events were recorded (see [`Finished::trace`]).
     pub traced: bool,
+    /// Whether the object/access record was kept (see [`Finished::accesses`]).
+    pub accessed: bool,
 }
 
 impl Finished<'_> {
@@ -45,11 +48,24 @@ impl Finished<'_> {
     pub fn trace(&self) -> Option<crate::trace::Trace> {
         self.traced.then(|| record::with(|r| r.take_trace()))
     }
+
+    /// The accesses the execution performed, in order, when the record was kept (empty
+    /// otherwise). Like [`Finished::trace`], read it from the finish callback.
+    pub fn accesses(&self) -> Vec<crate::access::StepAccess> {
+        if self.accessed {
+            record::with(|r| r.access_log.clone())
+        } else {
+            Vec::new()
+        }
+    }
 }
 
 pub(crate) struct Engine {
     pub strategy: Box<dyn StrategySchedule>,
     pub tracing: bool,
+    /// Keeping the object/access record even if the strategy does not read it (replays report
+    /// it; oracles read it).
+    pub accesses: bool,
     /// Computing the digests of runs (replays: they check the token's and complete it).
     digesting: bool,
     pub max_steps: u64,
@@ -86,6 +102,7 @@ impl Engine {
         Engine {
             strategy,
             tracing,
+            accesses: tracing,
             digesting: false,
             max_steps,
             expected_digests: Vec::new(),
@@ -116,7 +133,7 @@ impl Engine {
                 self.diverged = Some((self.steps.len() as u64, why));
             }
         }
-        let (failure, traced) = record::with(|r| {
+        let (failure, traced, accessed) = record::with(|r| {
             match escaped {
                 // Shuttle found every task blocked: the sentinel should have been spawned to let
                 // the engine see it, but the outcome is the same deadlock or leak either way.
@@ -128,7 +145,7 @@ impl Engine {
                 None => {}
             }
             r.active = false;
-            (r.failure.take(), r.tracing)
+            (r.failure.take(), r.tracing, r.accesses_wanted)
         });
         if self.diverged.is_none() {
             if let Err(why) = self.strategy.end(self.steps.len() as u64) {
@@ -142,6 +159,7 @@ impl Engine {
             failure,
             diverged: self.diverged.take(),
             traced,
+            accessed,
         };
         let go_on = (self.on_finish)(done);
         self.steps.clear();
@@ -163,7 +181,8 @@ impl Engine {
         self.in_execution = true;
         let tracing = self.tracing;
         let labels = self.digesting || self.strategy.wants_labels();
-        record::with(|r| r.reset(tracing, labels));
+        let accesses = self.accesses || self.strategy.wants_accesses();
+        record::with(|r| r.reset(tracing, labels, accesses));
         Some(Schedule::new(seed))
     }
 
@@ -272,6 +291,8 @@ impl Engine {
             runnable: options,
             current,
             yielding,
+            pending: Pending(&r.pending),
+            log: &r.access_log,
         };
         let choice = match self.strategy.choose(&decision) {
             Ok(c) => c,

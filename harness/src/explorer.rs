@@ -1,6 +1,7 @@
 //! The exploration runner: runs a body under a strategy, collects distinct failures, and turns
 //! each into a replayable token with its trace.
 
+use crate::access::StepAccess;
 use crate::engine::{Engine, Finished, Recording};
 use crate::failure::{classify_payload, Failure, FailureKind};
 use crate::strategy::{self, Strategy};
@@ -77,6 +78,8 @@ pub struct FoundFailure {
     pub trace: Trace,
     /// The trace's hash.
     pub trace_hash: u64,
+    /// The accesses of the first occurrence, in order (see [`Replayed::accesses`]).
+    pub accesses: Vec<StepAccess>,
 }
 
 /// The result of an exploration.
@@ -117,6 +120,9 @@ pub struct Replayed {
     pub trace_hash: u64,
     /// The token, completed with digests and trace hash.
     pub token: Token,
+    /// Every access the execution performed, in order: the object/access record that
+    /// strategies and oracles read (see [`crate::Object`]).
+    pub accesses: Vec<StepAccess>,
 }
 
 /// Why a token could not be replayed.
@@ -164,6 +170,7 @@ struct Completed {
     failure: Option<Failure>,
     diverged: Option<(u64, String)>,
     trace: Option<Trace>,
+    accesses: Vec<StepAccess>,
 }
 
 struct Found {
@@ -278,6 +285,7 @@ impl Explorer {
                         token: replayed.token,
                         trace_hash: replayed.trace_hash,
                         trace: replayed.trace,
+                        accesses: replayed.accesses,
                     });
                 }
             }
@@ -382,9 +390,9 @@ impl Explorer {
             // Re-run the failing schedule with tracing on: exploration itself records only
             // the schedule, which keeps it fast; the replay is deterministic, so it is the same
             // execution, now with its trace.
-            let (token, trace) = match self.replay_body(&raw, &body) {
-                Ok(r) => (r.token, r.trace),
-                Err(_) => (raw, Trace::default()),
+            let (token, trace, accesses) = match self.replay_body(&raw, &body) {
+                Ok(r) => (r.token, r.trace, r.accesses),
+                Err(_) => (raw, Trace::default(), Vec::new()),
             };
             exploration.failures.push(FoundFailure {
                 execution: f.execution,
@@ -393,6 +401,7 @@ impl Explorer {
                 trace_hash: trace.hash(),
                 token,
                 trace,
+                accesses,
             });
         }
         exploration
@@ -430,7 +439,9 @@ impl Explorer {
             let result = Rc::clone(&result);
             Box::new(move |done: Finished<'_>| {
                 let trace = done.trace();
+                let accesses = done.accesses();
                 *result.borrow_mut() = Some(Completed {
+                    accesses,
                     seed: done.seed,
                     steps: done.steps.to_vec(),
                     digests: done.digests.to_vec(),
@@ -481,6 +492,7 @@ impl Explorer {
             },
             trace_hash,
             trace,
+            accesses: done.accesses,
         })
     }
 }
@@ -497,7 +509,7 @@ fn nondeterminism(step: u64, why: String) -> Failure {
 
 /// Runs executions until the engine stops: a panic that escapes shuttle ends one runner, and
 /// the next runner carries on with the same engine.
-fn drive(engine: &Rc<RefCell<Engine>>, body: &Body) {
+pub(crate) fn drive(engine: &Rc<RefCell<Engine>>, body: &Body) {
     crate::capture::install_hook();
     let mut config = shuttle::Config::new();
     config.max_steps = shuttle::MaxSteps::None;

@@ -1,6 +1,7 @@
 //! Simulated goroutines: named shuttle tasks whose lifecycle appears in the trace and whose
 //! panics fail the execution the way an unrecovered Go panic ends the program.
 
+use crate::access::AccessKind;
 use crate::failure::{classify_payload, FailureKind};
 use crate::point::{Op, Point};
 use crate::preempt::mark_in;
@@ -61,6 +62,8 @@ impl<T> JoinHandle<T> {
             }
             r.joined &= !joined;
             if joined_ok {
+                let g = goroutine_of(task, r.sentinel);
+                r.perform_on_goroutine(g, AccessKind::Join);
                 mark_in(r, JOINED, |n| {
                     n.detail(&*name);
                 });
@@ -97,6 +100,7 @@ where
             r.set_unfinished(me, true);
             r.set_name(me, child);
             mark_in(r, START, |_| {});
+            r.perform_on_goroutine(me, AccessKind::Start);
         });
         run_goroutine(f)
     });
@@ -106,6 +110,7 @@ where
     record::with(|r| {
         let g = goroutine_of(task, r.sentinel);
         r.runnable_at_decision |= sentinel::bit(g);
+        r.perform_on_goroutine(g, AccessKind::Spawn);
     });
     JoinHandle { name, inner }
 }
@@ -126,6 +131,7 @@ fn run_goroutine<T>(f: impl FnOnce() -> T) -> Option<T> {
             let spawn = record::with(|r| {
                 mark_in(r, EXIT, |_| {});
                 let me = r.running;
+                r.perform_on_goroutine(me, AccessKind::Exit);
                 r.set_unfinished(me, false);
                 if me == 0 {
                     r.main_done = true;
@@ -162,6 +168,7 @@ pub(crate) fn run_main(body: &(dyn Fn() + Send + Sync)) {
         r.set_name(0, main);
         r.set_unfinished(0, true);
         mark_in(r, START, |_| {});
+        r.perform_on_goroutine(0, AccessKind::Start);
     });
     run_goroutine(body);
 }

@@ -35,6 +35,7 @@
 //! ```
 #![warn(missing_docs)]
 
+mod access;
 mod capture;
 mod engine;
 mod explorer;
@@ -52,6 +53,7 @@ pub mod sync;
 mod token;
 mod trace;
 
+pub use access::{Access, AccessKind, Object, ObjectId, ObjectKind, Pending, StepAccess};
 #[doc(hidden)]
 pub use engine::shuttle_deadlocks;
 pub use explorer::{kinds, Exploration, Explorer, FoundFailure, Progress, ReplayError, Replayed};
@@ -61,7 +63,10 @@ pub use hash::fnv1a64;
 pub use minimize::{minimize, preemptions, Budget, MinimizeError, Minimized};
 pub use note::{EventNote, FieldValue, Kept, Shown, StateFields};
 pub use point::{Op, Point};
-pub use preempt::{current_goroutine, preempt, preempt_with, random_u64, trace_event};
+pub use preempt::{
+    current_goroutine, preempt, preempt_access, preempt_access_with, preempt_with, random_u64,
+    record_access, trace_event,
+};
 pub use record::in_execution;
 pub use strategy::Strategy;
 pub use token::{valid_identity, Token, TokenError};

@@ -349,6 +349,7 @@ where
                         trace_hash: f.trace_hash,
                         trace: f.trace,
                         token: f.token,
+                        accesses: f.accesses,
                     },
                     preemptions,
                 }));

@@ -78,6 +78,17 @@ impl Op {
     }
 }
 
+impl Op {
+    /// Whether this is a map operation that writes the map (assign, delete, clear, and the
+    /// grow and evacuation work writes do).
+    pub fn is_map_write(&self) -> bool {
+        matches!(
+            self,
+            Op::Assign | Op::Delete | Op::Grow | Op::Evacuate | Op::Clear
+        )
+    }
+}
+
 impl fmt::Display for Op {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.name())

@@ -4,6 +4,7 @@
 //! execution, so a model instrumented with preemption points also runs as plain sequential code
 //! in ordinary unit and property tests.
 
+use crate::access::{AccessKind, Object};
 use crate::note::EventNote;
 use crate::point::Point;
 use crate::record;
@@ -32,6 +33,60 @@ pub fn preempt_with(point: Point, note: impl FnOnce(&mut EventNote)) {
     if mark(point, note) {
         shuttle::thread::sleep(Duration::ZERO);
     }
+}
+
+/// A preemption point before the running goroutine touches `object`: its next step starts with
+/// an access of `kind` to it. Strategies that read the object/access record (POS,
+/// partial-order reduction) and oracles (the race detector) see the access; the scheduler may
+/// switch here as at any [`preempt`].
+///
+/// ```
+/// use maprace_harness::{go, preempt_access, AccessKind, Explorer, Object, ObjectKind, Op, Point};
+/// use maprace_harness::sync::Arc;
+/// const BUMP: Point = Point::new(Op::User("bump"), "before write");
+/// let exploration = Explorer::new("doc/preempt-access").run(|| {
+///     let counter = Arc::new(Object::named(ObjectKind::Resource, "counter"));
+///     let c = Arc::clone(&counter);
+///     let h = go("bumper", move || preempt_access(BUMP, &c, AccessKind::Write));
+///     preempt_access(BUMP, &counter, AccessKind::Write);
+///     h.join();
+/// });
+/// assert!(exploration.failures.is_empty());
+/// ```
+pub fn preempt_access(point: Point, object: &Object, kind: AccessKind) {
+    preempt_access_with(point, object, kind, |_| {});
+}
+
+/// [`preempt_access`] with a detail and state snapshot filled in by `note` (run only when
+/// tracing, as for [`preempt_with`]).
+pub fn preempt_access_with(
+    point: Point,
+    object: &Object,
+    kind: AccessKind,
+    note: impl FnOnce(&mut EventNote),
+) {
+    let active = record::with(|r| {
+        let active = mark_in(r, point, note);
+        if active {
+            r.declare(object, kind);
+        }
+        active
+    });
+    if active {
+        shuttle::thread::sleep(Duration::ZERO);
+        record::with(|r| r.perform(object, kind));
+    }
+}
+
+/// Records that the running goroutine performs `kind` on `object` in its current step, with no
+/// scheduling point (for an access that directly follows another one in the same step).
+/// Nothing happens outside an execution.
+pub fn record_access(object: &Object, kind: AccessKind) {
+    record::with(|r| {
+        if r.active {
+            r.perform(object, kind);
+        }
+    });
 }
 
 /// Records `point` in the trace (when tracing) without a scheduling point.

@@ -6,6 +6,7 @@
 //! scheduler and the code under test without touching shuttle's execution state (which is
 //! borrowed while `next_task` runs).
 
+use crate::access::{Access, ObjectCounts, StepAccess};
 use crate::failure::{Failure, FailureKind};
 use crate::note::{EventNote, NoteBuf, NoteSpan};
 use crate::point::Point;
@@ -83,11 +84,22 @@ pub(crate) struct Record {
     pub events: Vec<RawEvent>,
     /// The events' details and state fields.
     notes: NoteBuf,
+    /// Whether the object/access record is kept (a strategy or an oracle reads it, or a
+    /// replay reports it); see `access`.
+    pub accesses_wanted: bool,
+    /// By goroutine number: the access its next step starts with, if it declared one.
+    pub pending: Vec<Option<Access>>,
+    /// Every access performed so far, in order.
+    pub access_log: Vec<StepAccess>,
+    /// This execution's number in the process (see `access::next_epoch`).
+    pub epoch: u32,
+    /// Objects given an id so far, per kind.
+    pub object_counts: ObjectCounts,
 }
 
 impl Record {
     /// The record of a thread that runs no execution.
-    const fn idle() -> Self {
+    pub(crate) const fn idle() -> Self {
         Record {
             active: false,
             tracing: false,
@@ -114,6 +126,11 @@ impl Record {
             failure: None,
             events: Vec::new(),
             notes: NoteBuf::new(),
+            accesses_wanted: false,
+            pending: Vec::new(),
+            access_log: Vec::new(),
+            epoch: 0,
+            object_counts: [0; 11],
         }
     }
 }
@@ -156,8 +173,13 @@ pub fn in_execution() -> bool {
 impl Record {
     /// Starts a new execution. Collections are cleared, not replaced, so their capacity is
     /// reused: executions are short and many, and allocation shows in the profile.
-    pub fn reset(&mut self, tracing: bool, labels_wanted: bool) {
+    pub fn reset(&mut self, tracing: bool, labels_wanted: bool, accesses_wanted: bool) {
         self.active = true;
+        self.accesses_wanted = accesses_wanted;
+        self.pending.clear();
+        self.access_log.clear();
+        self.epoch = crate::access::next_epoch();
+        self.object_counts = Default::default();
         self.tracing = tracing;
         self.labels_wanted = labels_wanted;
         self.step = 0;

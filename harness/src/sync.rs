@@ -4,8 +4,10 @@
 //! Locks never report poisoning: an execution stops at its first panic, so a poisoned lock can
 //! only be seen by code that runs after the failure, and that code is never scheduled.
 
+use crate::access::{AccessKind, Object, ObjectKind};
 use crate::point::{Op, Point};
-use crate::preempt::{mark, trace_event};
+use crate::preempt::mark_in;
+use crate::record;
 use crate::sentinel::Blocking;
 use std::ops::{Deref, DerefMut};
 
@@ -32,19 +34,73 @@ const ATOMIC_COMPARE_EXCHANGE: Point = Point::new(Op::Atomic, "compare-exchange"
 const ATOMIC_FETCH_ADD: Point = Point::new(Op::Atomic, "fetch-add");
 const ATOMIC_FETCH_SUB: Point = Point::new(Op::Atomic, "fetch-sub");
 
+/// Marks `point` before a scheduling point that precedes `kind` on `object`: the goroutine's
+/// next step starts with that access.
+#[inline]
+fn before(point: Point, object: &Object, kind: AccessKind) {
+    record::with(|r| {
+        if mark_in(r, point, |_| {}) {
+            r.declare(object, kind);
+        }
+    });
+}
+
+/// Marks `point` (trace only) and records `kind` on `object` as done in the current step.
+#[inline]
+fn done(point: Point, object: &Object, kind: AccessKind) {
+    record::with(|r| {
+        if mark_in(r, point, |_| {}) {
+            r.perform(object, kind);
+        }
+    });
+}
+
+/// [`before`] with a note (atomics describe the value they store).
+#[inline]
+fn before_atomic(
+    point: Point,
+    object: &Object,
+    kind: AccessKind,
+    note: impl FnOnce(&mut crate::note::EventNote),
+) {
+    record::with(|r| {
+        if mark_in(r, point, note) {
+            r.declare(object, kind);
+        }
+    });
+}
+
+/// Records `kind` on `object` as done in the current step, with no event.
+#[inline]
+fn performed(object: &Object, kind: AccessKind) {
+    record::with(|r| {
+        if r.active {
+            r.perform(object, kind);
+        }
+    });
+}
+
 fn ok<G>(r: Result<G, std::sync::PoisonError<G>>) -> G {
     r.unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 /// A mutual-exclusion lock (Go's `sync.Mutex`, holding its data like Rust's).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Mutex<T: ?Sized> {
+    object: Object,
     inner: shuttle::sync::Mutex<T>,
+}
+
+impl<T: Default> Default for Mutex<T> {
+    fn default() -> Self {
+        Mutex::new(T::default())
+    }
 }
 
 /// A held [`Mutex`]; unlocks when dropped.
 #[derive(Debug)]
 pub struct MutexGuard<'a, T: ?Sized> {
+    object: &'a Object,
     inner: Option<shuttle::sync::MutexGuard<'a, T>>,
 }
 
@@ -52,6 +108,7 @@ impl<T> Mutex<T> {
     /// A new unlocked mutex.
     pub fn new(value: T) -> Self {
         Mutex {
+            object: Object::new(ObjectKind::Mutex),
             inner: shuttle::sync::Mutex::new(value),
         }
     }
@@ -65,10 +122,13 @@ impl<T> Mutex<T> {
 impl<T: ?Sized> Mutex<T> {
     /// Locks, blocking until the lock is free.
     pub fn lock(&self) -> MutexGuard<'_, T> {
-        mark(LOCK, |_| {});
+        before(LOCK, &self.object, AccessKind::Lock);
         let g = Blocking::during(|| ok(self.inner.lock()));
-        trace_event(LOCKED, |_| {});
-        MutexGuard { inner: Some(g) }
+        done(LOCKED, &self.object, AccessKind::Lock);
+        MutexGuard {
+            object: &self.object,
+            inner: Some(g),
+        }
     }
 }
 
@@ -88,27 +148,36 @@ impl<T: ?Sized> DerefMut for MutexGuard<'_, T> {
 impl<T: ?Sized> Drop for MutexGuard<'_, T> {
     fn drop(&mut self) {
         if let Some(g) = self.inner.take() {
-            mark(UNLOCK, |_| {});
+            done(UNLOCK, self.object, AccessKind::Unlock);
             drop(g);
         }
     }
 }
 
 /// A reader-writer lock (Go's `sync.RWMutex`).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct RwLock<T> {
+    object: Object,
     inner: shuttle::sync::RwLock<T>,
+}
+
+impl<T: Default> Default for RwLock<T> {
+    fn default() -> Self {
+        RwLock::new(T::default())
+    }
 }
 
 /// A read lock on an [`RwLock`].
 #[derive(Debug)]
 pub struct RwLockReadGuard<'a, T> {
+    object: &'a Object,
     inner: Option<shuttle::sync::RwLockReadGuard<'a, T>>,
 }
 
 /// A write lock on an [`RwLock`].
 #[derive(Debug)]
 pub struct RwLockWriteGuard<'a, T> {
+    object: &'a Object,
     inner: Option<shuttle::sync::RwLockWriteGuard<'a, T>>,
 }
 
@@ -116,6 +185,7 @@ impl<T> RwLock<T> {
     /// A new unlocked lock.
     pub fn new(value: T) -> Self {
         RwLock {
+            object: Object::new(ObjectKind::RwLock),
             inner: shuttle::sync::RwLock::new(value),
         }
     }
@@ -124,18 +194,24 @@ impl<T> RwLock<T> {
 impl<T> RwLock<T> {
     /// Takes a read lock (Go's `RLock`).
     pub fn read(&self) -> RwLockReadGuard<'_, T> {
-        mark(RLOCK, |_| {});
+        before(RLOCK, &self.object, AccessKind::ReadLock);
         let g = Blocking::during(|| ok(self.inner.read()));
-        trace_event(RLOCKED, |_| {});
-        RwLockReadGuard { inner: Some(g) }
+        done(RLOCKED, &self.object, AccessKind::ReadLock);
+        RwLockReadGuard {
+            object: &self.object,
+            inner: Some(g),
+        }
     }
 
     /// Takes the write lock (Go's `Lock`).
     pub fn write(&self) -> RwLockWriteGuard<'_, T> {
-        mark(WLOCK, |_| {});
+        before(WLOCK, &self.object, AccessKind::Lock);
         let g = Blocking::during(|| ok(self.inner.write()));
-        trace_event(WLOCKED, |_| {});
-        RwLockWriteGuard { inner: Some(g) }
+        done(WLOCKED, &self.object, AccessKind::Lock);
+        RwLockWriteGuard {
+            object: &self.object,
+            inner: Some(g),
+        }
     }
 }
 
@@ -149,7 +225,7 @@ impl<T> Deref for RwLockReadGuard<'_, T> {
 impl<T> Drop for RwLockReadGuard<'_, T> {
     fn drop(&mut self) {
         if let Some(g) = self.inner.take() {
-            mark(RUNLOCK, |_| {});
+            done(RUNLOCK, self.object, AccessKind::ReadUnlock);
             drop(g);
         }
     }
@@ -171,22 +247,30 @@ impl<T> DerefMut for RwLockWriteGuard<'_, T> {
 impl<T> Drop for RwLockWriteGuard<'_, T> {
     fn drop(&mut self) {
         if let Some(g) = self.inner.take() {
-            mark(WUNLOCK, |_| {});
+            done(WUNLOCK, self.object, AccessKind::Unlock);
             drop(g);
         }
     }
 }
 
 /// A condition variable, used with [`Mutex`].
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Condvar {
+    object: Object,
     inner: shuttle::sync::Condvar,
+}
+
+impl Default for Condvar {
+    fn default() -> Self {
+        Condvar::new()
+    }
 }
 
 impl Condvar {
     /// A new condition variable.
     pub fn new() -> Self {
         Condvar {
+            object: Object::new(ObjectKind::Condvar),
             inner: shuttle::sync::Condvar::new(),
         }
     }
@@ -194,10 +278,19 @@ impl Condvar {
     /// Releases the guard's lock, waits for a notification, and locks again.
     pub fn wait<'a, T>(&self, mut guard: MutexGuard<'a, T>) -> MutexGuard<'a, T> {
         let g = guard.inner.take().expect("guard is held");
-        mark(WAIT, |_| {});
+        let mutex = guard.object;
+        // Shuttle releases the mutex inside `wait`, after a scheduling point this wrapper
+        // cannot see; nothing of the goroutine runs in between, so the release is recorded
+        // here, in the step that starts the wait.
+        done(WAIT, &self.object, AccessKind::Wait);
+        performed(mutex, AccessKind::Unlock);
         let g = Blocking::during(|| ok(self.inner.wait(g)));
-        trace_event(WOKEN, |_| {});
-        MutexGuard { inner: Some(g) }
+        done(WOKEN, &self.object, AccessKind::Woken);
+        performed(mutex, AccessKind::Lock);
+        MutexGuard {
+            object: mutex,
+            inner: Some(g),
+        }
     }
 
     /// Waits until `condition` is false, re-checking after every wake-up.
@@ -214,47 +307,64 @@ impl Condvar {
 
     /// Wakes one waiter.
     pub fn notify_one(&self) {
-        mark(NOTIFY_ONE, |_| {});
+        before(NOTIFY_ONE, &self.object, AccessKind::Notify);
         self.inner.notify_one();
+        performed(&self.object, AccessKind::Notify);
     }
 
     /// Wakes every waiter.
     pub fn notify_all(&self) {
-        mark(NOTIFY_ALL, |_| {});
+        before(NOTIFY_ALL, &self.object, AccessKind::Notify);
         self.inner.notify_all();
+        performed(&self.object, AccessKind::Notify);
     }
 }
 
 macro_rules! traced_atomic {
     ($(#[$doc:meta])* $name:ident, $t:ty) => {
         $(#[$doc])*
-        #[derive(Debug, Default)]
+        #[derive(Debug)]
         pub struct $name {
+            object: Object,
             inner: shuttle::sync::atomic::$name,
+        }
+
+        impl Default for $name {
+            fn default() -> Self {
+                $name::new(<$t>::default())
+            }
         }
 
         impl $name {
             /// A new atomic holding `v`.
             pub fn new(v: $t) -> Self {
-                $name { inner: shuttle::sync::atomic::$name::new(v) }
+                $name {
+                    object: Object::new(ObjectKind::Atomic),
+                    inner: shuttle::sync::atomic::$name::new(v),
+                }
             }
 
             /// Loads the value.
             pub fn load(&self, order: Ordering) -> $t {
-                mark(ATOMIC_LOAD, |_| {});
-                self.inner.load(order)
+                before_atomic(ATOMIC_LOAD, &self.object, AccessKind::Read, |_| {});
+                let v = self.inner.load(order);
+                performed(&self.object, AccessKind::Read);
+                v
             }
 
             /// Stores `v`.
             pub fn store(&self, v: $t, order: Ordering) {
-                mark(ATOMIC_STORE, |n| { n.detail(v); });
-                self.inner.store(v, order)
+                before_atomic(ATOMIC_STORE, &self.object, AccessKind::Write, |n| { n.detail(v); });
+                self.inner.store(v, order);
+                performed(&self.object, AccessKind::Write);
             }
 
             /// Stores `v`, returning the previous value.
             pub fn swap(&self, v: $t, order: Ordering) -> $t {
-                mark(ATOMIC_SWAP, |n| { n.detail(v); });
-                self.inner.swap(v, order)
+                before_atomic(ATOMIC_SWAP, &self.object, AccessKind::Update, |n| { n.detail(v); });
+                let old = self.inner.swap(v, order);
+                performed(&self.object, AccessKind::Update);
+                old
             }
 
             /// Stores `new` if the value is `current`.
@@ -265,10 +375,14 @@ macro_rules! traced_atomic {
                 success: Ordering,
                 failure: Ordering,
             ) -> Result<$t, $t> {
-                mark(ATOMIC_COMPARE_EXCHANGE, |n| {
+                before_atomic(ATOMIC_COMPARE_EXCHANGE, &self.object, AccessKind::Update, |n| {
                     n.detail(format!("{current}->{new}"));
                 });
-                self.inner.compare_exchange(current, new, success, failure)
+                let r = self.inner.compare_exchange(current, new, success, failure);
+                // A failed compare-exchange only reads.
+                let kind = if r.is_ok() { AccessKind::Update } else { AccessKind::Read };
+                performed(&self.object, kind);
+                r
             }
         }
     };
@@ -281,14 +395,18 @@ macro_rules! traced_atomic_int {
         impl $name {
             /// Adds `v`, returning the previous value.
             pub fn fetch_add(&self, v: $t, order: Ordering) -> $t {
-                mark(ATOMIC_FETCH_ADD, |n| { n.detail(v); });
-                self.inner.fetch_add(v, order)
+                before_atomic(ATOMIC_FETCH_ADD, &self.object, AccessKind::Update, |n| { n.detail(v); });
+                let old = self.inner.fetch_add(v, order);
+                performed(&self.object, AccessKind::Update);
+                old
             }
 
             /// Subtracts `v`, returning the previous value.
             pub fn fetch_sub(&self, v: $t, order: Ordering) -> $t {
-                mark(ATOMIC_FETCH_SUB, |n| { n.detail(v); });
-                self.inner.fetch_sub(v, order)
+                before_atomic(ATOMIC_FETCH_SUB, &self.object, AccessKind::Update, |n| { n.detail(v); });
+                let old = self.inner.fetch_sub(v, order);
+                performed(&self.object, AccessKind::Update);
+                old
             }
         }
     };

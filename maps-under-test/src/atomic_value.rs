@@ -2,7 +2,7 @@
 //! pointer loaded and swapped atomically, each access a scheduling point.
 
 use crate::cell::SimCell;
-use maprace_harness::{preempt, Op, Point};
+use maprace_harness::{preempt_access, AccessKind, Object, ObjectKind, Op, Point};
 use std::fmt;
 use std::sync::Arc;
 
@@ -25,6 +25,7 @@ const STORE: Point = Point::new(Op::Atomic, "atomic.Value store");
 /// assert_eq!(*v.load(), [1, 2]);
 /// ```
 pub struct AtomicValue<T> {
+    object: Object,
     cell: SimCell<Arc<T>>,
 }
 
@@ -32,13 +33,14 @@ impl<T: Send + Sync> AtomicValue<T> {
     /// A value holding `v`.
     pub fn new(v: T) -> Self {
         AtomicValue {
+            object: Object::new(ObjectKind::Atomic),
             cell: SimCell::new(Arc::new(v)),
         }
     }
 
     /// `v.Load()`: the current pointer.
     pub fn load(&self) -> Arc<T> {
-        preempt(LOAD);
+        preempt_access(LOAD, &self.object, AccessKind::Read);
         self.cell.with(Arc::clone)
     }
 
@@ -49,7 +51,7 @@ impl<T: Send + Sync> AtomicValue<T> {
 
     /// `v.Store(p)` with a pointer already allocated.
     pub fn store_arc(&self, v: Arc<T>) {
-        preempt(STORE);
+        preempt_access(STORE, &self.object, AccessKind::Write);
         // Drop the old value outside the borrow: dropping runs no code of ours, but keeping
         // borrows minimal is the rule for model state.
         let old = self.cell.with_mut(|c| std::mem::replace(c, v));

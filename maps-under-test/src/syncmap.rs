@@ -11,7 +11,10 @@ use crate::atomic_value::AtomicValue;
 use crate::cell::SimCell;
 use crate::shared::{MapKey, MapValue, SharedMap};
 use maprace_harness::sync::Mutex;
-use maprace_harness::{preempt_with, random_u64, Op, Point, State};
+use maprace_harness::{
+    preempt_access, preempt_access_with, random_u64, AccessKind, Object, ObjectKind, Op, Point,
+    State,
+};
 use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::Arc;
@@ -43,6 +46,8 @@ impl<V> P<V> {
 
 /// `entry`: a slot shared by the read and dirty maps.
 struct Entry<V> {
+    /// `p` is an `atomic.Pointer` in Go: its accesses synchronise.
+    object: Object,
     p: SimCell<P<V>>,
 }
 
@@ -57,17 +62,18 @@ struct ReadOnly<K, V> {
 impl<V: MapValue> Entry<V> {
     fn new(v: V) -> Arc<Self> {
         Arc::new(Entry {
+            object: Object::new(ObjectKind::Atomic),
             p: SimCell::new(P::Value(Arc::new(v))),
         })
     }
 
     fn atomic_load(&self) -> P<V> {
-        preempt_with(ENTRY_LOAD, |_| {});
+        preempt_access(ENTRY_LOAD, &self.object, AccessKind::Read);
         self.p.with(P::clone)
     }
 
     fn cas(&self, old: &P<V>, new: P<V>) -> bool {
-        preempt_with(ENTRY_CAS, |_| {});
+        preempt_access(ENTRY_CAS, &self.object, AccessKind::Update);
         self.p.with_mut(|p| {
             if p.same(old) {
                 *p = new;
@@ -106,7 +112,7 @@ impl<V: MapValue> Entry<V> {
 
     /// `e.storeLocked(&v)`.
     fn store_locked(&self, v: Arc<V>) {
-        preempt_with(ENTRY_STORE, |_| {});
+        preempt_access(ENTRY_STORE, &self.object, AccessKind::Write);
         self.p.with_mut(|p| *p = P::Value(v));
     }
 
@@ -173,6 +179,8 @@ impl<V: MapValue> Entry<V> {
 /// ```
 pub struct SyncMap<K, V> {
     mu: Mutex<()>,
+    /// The fields `mu` guards (`dirty`, `misses`), as one object of the access record.
+    locked: Object,
     read: AtomicValue<ReadOnly<K, V>>,
     /// Guarded by `mu`.
     dirty: SimCell<Option<Entries<K, V>>>,
@@ -185,6 +193,7 @@ impl<K: MapKey, V: MapValue> SyncMap<K, V> {
     pub fn new() -> Self {
         SyncMap {
             mu: Mutex::new(()),
+            locked: Object::new(ObjectKind::Cell),
             read: AtomicValue::new(ReadOnly {
                 m: BTreeMap::new(),
                 amended: false,
@@ -195,7 +204,9 @@ impl<K: MapKey, V: MapValue> SyncMap<K, V> {
     }
 
     fn at(&self, point: Point, key: Option<&K>) {
-        preempt_with(point, |n| {
+        // Only `missLocked` has points of its own: it runs under `mu` and changes `dirty` and
+        // `misses`, plain fields that the mutex protects.
+        preempt_access_with(point, &self.locked, AccessKind::Write, |n| {
             if let Some(k) = key {
                 n.detail(format!("k={k:?}"));
             }
@@ -251,6 +262,7 @@ impl<K: MapKey, V: MapValue> SyncMap<K, V> {
                 });
             }
             let e = Arc::new(Entry {
+                object: Object::new(ObjectKind::Atomic),
                 p: SimCell::new(P::Value(value)),
             });
             self.dirty_insert(key, e);

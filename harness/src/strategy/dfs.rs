@@ -122,6 +122,8 @@ mod tests {
                     runnable: &runnable,
                     current: current.filter(|c| runnable.contains(c)),
                     yielding: false,
+                    pending: crate::access::Pending(&[]),
+                    log: &[],
                 };
                 let t = dfs.choose(&d).unwrap();
                 left[t] -= 1;

@@ -12,6 +12,7 @@ pub(crate) use pct::Pct;
 pub(crate) use random::RandomWalk;
 pub(crate) use replay::ReplaySteps;
 
+use crate::access::{Pending, StepAccess};
 use crate::token::Token;
 use std::fmt;
 
@@ -76,6 +77,13 @@ pub(crate) struct Decision<'a> {
     pub current: Option<usize>,
     /// Whether the current goroutine yielded voluntarily.
     pub yielding: bool,
+    /// The access each goroutine's next step starts with, where it declared one (kept only
+    /// when the strategy [`Schedule::wants_accesses`] or something else reads the record).
+    #[allow(dead_code)] // read by the dependency-aware strategies
+    pub pending: Pending<'a>,
+    /// The accesses performed so far in this execution, in order (same condition).
+    #[allow(dead_code)]
+    pub log: &'a [StepAccess],
 }
 
 impl Decision<'_> {
@@ -98,6 +106,11 @@ pub(crate) trait Schedule {
     /// Whether the strategy reads the points goroutines are paused at (map-aware strategies
     /// will); when none does and no replay checks digests, the record does not keep them.
     fn wants_labels(&self) -> bool {
+        false
+    }
+    /// Whether the strategy reads the object/access record ([`Decision::pending`],
+    /// [`Decision::log`]); when nothing does, the record is not kept.
+    fn wants_accesses(&self) -> bool {
         false
     }
     /// Whether the strategy has covered its whole space.

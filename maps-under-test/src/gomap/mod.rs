@@ -39,7 +39,10 @@ pub use iter::Iter;
 use crate::cell::SimCell;
 use crate::shared::{MapKey, MapValue, SharedMap};
 use hmap::Hmap;
-use maprace_harness::{fail, preempt_with, random_u64, FailureKind, Point, State};
+use maprace_harness::{
+    fail, preempt_access_with, preempt_with, random_u64, AccessKind, FailureKind, Object,
+    ObjectKind, Point, State,
+};
 use std::fmt;
 
 /// A model of Go's runtime map, shared between goroutines as `Arc<GoMap<K, V>>`.
@@ -61,6 +64,11 @@ use std::fmt;
 pub struct GoMap<K, V> {
     h: SimCell<Hmap<K, V>>,
     nil: bool,
+    /// The map (its header) in the object/access record: every step of a write operation
+    /// (assign, delete, clear, grow, evacuate) writes it, every step of a read (access,
+    /// iteration, len) reads it. Go's `-race` build instruments map operations the same way,
+    /// on the header (`racewritepc`/`racereadpc` at entry, map.go 585, 400, 700, 823).
+    object: Object,
 }
 
 /// A view of a [`GoMap`]'s header, for tests and reports.
@@ -131,6 +139,7 @@ impl<K: MapKey, V: MapValue> GoMap<K, V> {
         GoMap {
             h: SimCell::new(Hmap::new(hash, hash0, b)),
             nil: false,
+            object: Object::new(ObjectKind::Map),
         }
     }
 
@@ -140,6 +149,7 @@ impl<K: MapKey, V: MapValue> GoMap<K, V> {
         GoMap {
             h: SimCell::new(Hmap::new(default_hash::<K>, 0, 0)),
             nil: true,
+            object: Object::new(ObjectKind::Map),
         }
     }
 
@@ -274,7 +284,7 @@ impl<K: MapKey, V: MapValue> GoMap<K, V> {
 
     /// A preemption point with a detail and the state snapshot.
     fn at(&self, point: Point, detail: impl FnOnce() -> String) {
-        preempt_with(point, |n| {
+        let note = |n: &mut maprace_harness::EventNote| {
             let d = detail();
             if !d.is_empty() {
                 n.detail(d);
@@ -284,7 +294,18 @@ impl<K: MapKey, V: MapValue> GoMap<K, V> {
             } else {
                 self.h.with(|h| points::describe(h, n));
             }
-        });
+        };
+        if self.nil {
+            // A nil map has no header: Go's race instrumentation skips it (`h != nil`).
+            preempt_with(point, note);
+        } else {
+            let kind = if point.op.is_map_write() {
+                AccessKind::Write
+            } else {
+                AccessKind::Read
+            };
+            preempt_access_with(point, &self.object, kind, note);
+        }
     }
 }
 

@@ -1,0 +1,584 @@
+//! The per-step object/access record: *which object* each step of an execution touches and
+//! *how*. It is the one foundation that search strategies (POS), partial-order reduction
+//! (sleep sets, DPOR) and oracles (the happens-before race detector) read; none of them looks
+//! into shuttle for it.
+//!
+//! The shape follows shuttle's `scheduler/pos.rs` (an event carrying the resource it touches,
+//! and "racing" as a two-line function over it) and loom's `rt/object.rs` (one object store per
+//! execution, objects named by small typed indices).
+//!
+//! # What is recorded
+//! Every harness primitive has an [`Object`] (mutex, rwlock, condvar, atomic, goroutine) and the
+//! map models have one per map; code under test adds its own ([`Object::new`] with
+//! [`ObjectKind::Resource`] or [`ObjectKind::Cell`]) and touches it through
+//! [`crate::preempt_access`]. While an execution runs with the record wanted, two things are kept
+//! in the per-execution [`crate::record`]:
+//! - **pending**: for each goroutine, the access its next step starts with, when it said so
+//!   before the scheduling point it is paused at (a labelled map point, an atomic, a lock
+//!   acquire). Strategies read it at every decision ([`Pending`]).
+//! - **the log**: every access performed, in order, with the step (the same numbering as trace
+//!   events) and the goroutine that performed it ([`StepAccess`]).
+//!
+//! # Object ids
+//! An [`ObjectId`] is a kind and an index in first-touch order within one execution, so the
+//! same schedule gives the same ids on every machine, and no address ever reaches a strategy,
+//! an oracle or a report.
+
+use crate::record::Record;
+use std::fmt;
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+
+/// What an object is. Part of its [`ObjectId`], and what an oracle reads to know whether an
+/// access synchronises (locks, atomics, goroutine lifecycle) or is plain data (map, cell).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ObjectKind {
+    /// A goroutine, as the object its spawn, start, exit and join touch.
+    Goroutine,
+    /// A mutual-exclusion lock.
+    Mutex,
+    /// A reader-writer lock.
+    RwLock,
+    /// A condition variable.
+    Condvar,
+    /// A channel.
+    Channel,
+    /// An atomic variable (sequentially consistent, synchronising).
+    Atomic,
+    /// A wait group.
+    WaitGroup,
+    /// A once-only initialiser.
+    Once,
+    /// A map (its header: Go's `-race` instruments map operations on the header).
+    Map,
+    /// A plain memory cell: unsynchronised data.
+    Cell,
+    /// Anything else code under test names as shared.
+    Resource,
+}
+
+/// How many kinds there are (ids are counted per kind).
+const KINDS: usize = 11;
+
+impl ObjectKind {
+    /// The kind's stable lower-case name.
+    pub const fn name(self) -> &'static str {
+        match self {
+            ObjectKind::Goroutine => "goroutine",
+            ObjectKind::Mutex => "mutex",
+            ObjectKind::RwLock => "rwlock",
+            ObjectKind::Condvar => "condvar",
+            ObjectKind::Channel => "chan",
+            ObjectKind::Atomic => "atomic",
+            ObjectKind::WaitGroup => "waitgroup",
+            ObjectKind::Once => "once",
+            ObjectKind::Map => "map",
+            ObjectKind::Cell => "cell",
+            ObjectKind::Resource => "resource",
+        }
+    }
+
+    /// Whether accesses to this kind of object are plain data (checked for races, no
+    /// happens-before edge) rather than synchronisation.
+    pub const fn is_data(self) -> bool {
+        matches!(
+            self,
+            ObjectKind::Map | ObjectKind::Cell | ObjectKind::Resource
+        )
+    }
+
+    fn slot(self) -> usize {
+        self as usize
+    }
+}
+
+/// An object within one execution: its kind and its index among the objects of that kind, in
+/// the order the execution first touched them. Displayed as `mutex#0`, `map#1`, ...
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ObjectId {
+    /// The kind.
+    pub kind: ObjectKind,
+    /// The index among objects of the kind (0-based, first-touch order). For
+    /// [`ObjectKind::Goroutine`], the goroutine number (main 0, then spawn order).
+    pub index: u32,
+}
+
+impl fmt::Display for ObjectId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}#{}", self.kind.name(), self.index)
+    }
+}
+
+/// How a step touches an object.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum AccessKind {
+    /// Reads (a map lookup or iteration step, an atomic load, a cell read).
+    Read,
+    /// Writes (a map assignment, an atomic store, a cell write).
+    Write,
+    /// Reads and writes in one indivisible step (an atomic read-modify-write).
+    Update,
+    /// Acquires a lock exclusively.
+    Lock,
+    /// Releases an exclusive lock.
+    Unlock,
+    /// Acquires a reader-writer lock for reading.
+    ReadLock,
+    /// Releases a read lock.
+    ReadUnlock,
+    /// Starts waiting on a condition variable (the mutex is released as part of it).
+    Wait,
+    /// Wakes from a condition-variable wait.
+    Woken,
+    /// Notifies a condition variable's waiters.
+    Notify,
+    /// Spawns the goroutine (the object is the child).
+    Spawn,
+    /// The goroutine's first step (the object is the goroutine itself).
+    Start,
+    /// The goroutine's last step (the object is the goroutine itself).
+    Exit,
+    /// Returns from joining the goroutine (the object is the joined goroutine).
+    Join,
+    /// Sends on a channel.
+    Send,
+    /// Receives from a channel (a value or the closed signal).
+    Receive,
+    /// Closes a channel.
+    Close,
+}
+
+impl AccessKind {
+    /// The access's stable lower-case name.
+    pub const fn name(self) -> &'static str {
+        match self {
+            AccessKind::Read => "read",
+            AccessKind::Write => "write",
+            AccessKind::Update => "update",
+            AccessKind::Lock => "lock",
+            AccessKind::Unlock => "unlock",
+            AccessKind::ReadLock => "rlock",
+            AccessKind::ReadUnlock => "runlock",
+            AccessKind::Wait => "wait",
+            AccessKind::Woken => "woken",
+            AccessKind::Notify => "notify",
+            AccessKind::Spawn => "spawn",
+            AccessKind::Start => "start",
+            AccessKind::Exit => "exit",
+            AccessKind::Join => "join",
+            AccessKind::Send => "send",
+            AccessKind::Receive => "receive",
+            AccessKind::Close => "close",
+        }
+    }
+
+    /// Whether two accesses of this kind to one object commute with each other: reads of the
+    /// same data, and read-lock operations on the same reader-writer lock (two readers never
+    /// exclude each other). Every other pair on one object is a conflict.
+    pub const fn is_shared(self) -> bool {
+        matches!(
+            self,
+            AccessKind::Read | AccessKind::ReadLock | AccessKind::ReadUnlock
+        )
+    }
+
+    /// Whether the access writes, for data races: a write or update of data.
+    pub const fn writes(self) -> bool {
+        matches!(self, AccessKind::Write | AccessKind::Update)
+    }
+}
+
+/// One access: an object and how it is touched.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Access {
+    /// The object.
+    pub object: ObjectId,
+    /// How.
+    pub kind: AccessKind,
+}
+
+impl Access {
+    /// Whether the two accesses conflict (the "racing" relation of POS and DPOR): the same
+    /// object, and not both shared (two reads, two read-lock operations). Swapping two
+    /// adjacent non-conflicting steps of different goroutines gives an equivalent execution.
+    pub fn conflicts(&self, other: &Access) -> bool {
+        self.object == other.object && !(self.kind.is_shared() && other.kind.is_shared())
+    }
+}
+
+impl fmt::Display for Access {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}", self.kind.name(), self.object)
+    }
+}
+
+/// An access performed in an execution: at which step (numbered like trace events: the
+/// decision that let the goroutine run) and by which goroutine (main 0, then spawn order).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct StepAccess {
+    /// The step.
+    pub step: u64,
+    /// The goroutine number.
+    pub goroutine: u32,
+    /// The access.
+    pub access: Access,
+}
+
+impl fmt::Display for StepAccess {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} g{} {}", self.step, self.goroutine, self.access)
+    }
+}
+
+/// What a strategy sees of the goroutines' next steps at a decision: the access each one's next
+/// step starts with, when it declared one.
+#[derive(Clone, Copy, Debug)]
+pub struct Pending<'a>(pub(crate) &'a [Option<Access>]);
+
+impl Pending<'_> {
+    /// The access goroutine `g`'s next step starts with, if known.
+    pub fn of(&self, g: usize) -> Option<Access> {
+        self.0.get(g).copied().flatten()
+    }
+}
+
+/// Incremented for every execution in the process: an object's cached id is valid only for
+/// the execution it was given in (objects can outlive executions, and parallel explorations
+/// run executions on several threads).
+static EPOCH: AtomicU32 = AtomicU32::new(1);
+
+pub(crate) fn next_epoch() -> u32 {
+    EPOCH.fetch_add(1, Ordering::Relaxed)
+}
+
+/// A shared object that steps touch: every harness primitive has one, the map models have one
+/// per map, and code under test makes its own for [`crate::preempt_access`].
+///
+/// It holds no address and no global number: its [`ObjectId`] is given at its first access in
+/// each execution (see the module docs).
+///
+/// ```
+/// use maprace_harness::{preempt_access, AccessKind, Object, ObjectKind, Op, Point};
+/// const READ_SLOT: Point = Point::new(Op::User("read slot"), "before load");
+/// let slot = Object::named(ObjectKind::Resource, "slot");
+/// // Outside an execution this does nothing.
+/// preempt_access(READ_SLOT, &slot, AccessKind::Read);
+/// assert_eq!(slot.name(), Some("slot"));
+/// ```
+#[derive(Debug)]
+pub struct Object {
+    kind: ObjectKind,
+    name: Option<Box<str>>,
+    /// `epoch << 32 | index`, for the execution that last touched it.
+    cached: AtomicU64,
+}
+
+impl Object {
+    /// A new, unnamed object of `kind`.
+    pub const fn new(kind: ObjectKind) -> Self {
+        Object {
+            kind,
+            name: None,
+            cached: AtomicU64::new(0),
+        }
+    }
+
+    /// A new object of `kind` with a name for reports.
+    pub fn named(kind: ObjectKind, name: impl Into<String>) -> Self {
+        Object {
+            kind,
+            name: Some(name.into().into_boxed_str()),
+            cached: AtomicU64::new(0),
+        }
+    }
+
+    /// The object's kind.
+    pub fn kind(&self) -> ObjectKind {
+        self.kind
+    }
+
+    /// The object's name, if it was given one.
+    pub fn name(&self) -> Option<&str> {
+        self.name.as_deref()
+    }
+
+    /// The object's id in the execution `r` runs, giving it the next index of its kind on its
+    /// first touch.
+    pub(crate) fn id_in(&self, r: &mut Record) -> ObjectId {
+        let cached = self.cached.load(Ordering::Relaxed);
+        let index = if (cached >> 32) as u32 == r.epoch {
+            cached as u32
+        } else {
+            let slot = &mut r.object_counts[self.kind.slot()];
+            let index = *slot;
+            *slot += 1;
+            self.cached.store(
+                (u64::from(r.epoch) << 32) | u64::from(index),
+                Ordering::Relaxed,
+            );
+            index
+        };
+        ObjectId {
+            kind: self.kind,
+            index,
+        }
+    }
+}
+
+impl Clone for Object {
+    /// A clone is another object (of the same kind and name): cloning a value protected by a
+    /// lock gives a new lock.
+    fn clone(&self) -> Self {
+        Object {
+            kind: self.kind,
+            name: self.name.clone(),
+            cached: AtomicU64::new(0),
+        }
+    }
+}
+
+/// Per-kind index counters for one execution.
+pub(crate) type ObjectCounts = [u32; KINDS];
+
+impl Record {
+    /// Says that the running goroutine's next step starts with `kind` on `object` (call it just
+    /// before the scheduling point that precedes the access).
+    #[inline]
+    pub(crate) fn declare(&mut self, object: &Object, kind: AccessKind) {
+        if self.accesses_wanted {
+            let access = Access {
+                object: object.id_in(self),
+                kind,
+            };
+            let g = self.running;
+            if self.pending.len() <= g {
+                self.pending.resize(g + 1, None);
+            }
+            self.pending[g] = Some(access);
+        }
+    }
+
+    /// Records that the running goroutine performs `kind` on `object` in the current step, and
+    /// clears what it declared.
+    #[inline]
+    pub(crate) fn perform(&mut self, object: &Object, kind: AccessKind) {
+        if self.accesses_wanted {
+            let access = Access {
+                object: object.id_in(self),
+                kind,
+            };
+            self.perform_access(access);
+        }
+    }
+
+    /// [`Record::perform`] for an access whose object id is already known.
+    pub(crate) fn perform_access(&mut self, access: Access) {
+        if !self.accesses_wanted {
+            return;
+        }
+        let g = self.running;
+        if let Some(p) = self.pending.get_mut(g) {
+            *p = None;
+        }
+        self.access_log.push(StepAccess {
+            step: self.step,
+            goroutine: g as u32,
+            access,
+        });
+    }
+
+    /// [`Record::perform`] on goroutine `g` as the object.
+    pub(crate) fn perform_on_goroutine(&mut self, g: usize, kind: AccessKind) {
+        self.perform_access(Access {
+            object: ObjectId {
+                kind: ObjectKind::Goroutine,
+                index: g as u32,
+            },
+            kind,
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn id(kind: ObjectKind, index: u32) -> ObjectId {
+        ObjectId { kind, index }
+    }
+
+    #[test]
+    fn conflicts_need_one_object_and_one_exclusive_access() {
+        let m0 = id(ObjectKind::Map, 0);
+        let m1 = id(ObjectKind::Map, 1);
+        let a = |object, kind| Access { object, kind };
+        assert!(!a(m0, AccessKind::Read).conflicts(&a(m0, AccessKind::Read)));
+        assert!(a(m0, AccessKind::Read).conflicts(&a(m0, AccessKind::Write)));
+        assert!(a(m0, AccessKind::Write).conflicts(&a(m0, AccessKind::Write)));
+        assert!(!a(m0, AccessKind::Write).conflicts(&a(m1, AccessKind::Write)));
+        let l = id(ObjectKind::RwLock, 0);
+        assert!(!a(l, AccessKind::ReadLock).conflicts(&a(l, AccessKind::ReadLock)));
+        assert!(a(l, AccessKind::ReadLock).conflicts(&a(l, AccessKind::Lock)));
+        let mx = id(ObjectKind::Mutex, 0);
+        assert!(a(mx, AccessKind::Lock).conflicts(&a(mx, AccessKind::Lock)));
+        assert!(a(mx, AccessKind::Unlock).conflicts(&a(mx, AccessKind::Lock)));
+    }
+
+    #[test]
+    fn ids_are_given_in_first_touch_order_per_kind_and_per_execution() {
+        let mut r = Record::idle();
+        r.reset(false, false, true);
+        let (a, b, c) = (
+            Object::new(ObjectKind::Mutex),
+            Object::new(ObjectKind::Mutex),
+            Object::new(ObjectKind::Map),
+        );
+        assert_eq!(b.id_in(&mut r), id(ObjectKind::Mutex, 0));
+        assert_eq!(c.id_in(&mut r), id(ObjectKind::Map, 0));
+        assert_eq!(a.id_in(&mut r), id(ObjectKind::Mutex, 1));
+        assert_eq!(
+            b.id_in(&mut r),
+            id(ObjectKind::Mutex, 0),
+            "stable within an execution"
+        );
+        r.reset(false, false, true);
+        assert_eq!(
+            a.id_in(&mut r),
+            id(ObjectKind::Mutex, 0),
+            "renumbered in the next"
+        );
+        assert_eq!(
+            a.clone().id_in(&mut r),
+            id(ObjectKind::Mutex, 1),
+            "a clone is new"
+        );
+    }
+
+    #[test]
+    fn display_names_object_and_access() {
+        let s = StepAccess {
+            step: 4,
+            goroutine: 2,
+            access: Access {
+                object: id(ObjectKind::Map, 1),
+                kind: AccessKind::Write,
+            },
+        };
+        assert_eq!(s.to_string(), "4 g2 write map#1");
+    }
+}
+
+/// The record as the engine keeps it, seen from a strategy's side.
+#[cfg(test)]
+mod engine_tests {
+    use super::*;
+    use crate::engine::{Engine, Finished};
+    use crate::strategy::{Decision, Schedule};
+    use crate::{go, preempt_access, Op, Point};
+    use std::cell::RefCell;
+    use std::rc::Rc;
+    use std::sync::Arc;
+
+    const TOUCH: Point = Point::new(Op::User("touch"), "before access");
+
+    /// A decision as the test strategy saw it: step, choice, pending access per runnable.
+    type Seen = (u64, usize, Vec<Option<Access>>);
+
+    /// Runs the lowest-numbered runnable goroutine, noting what was pending at each decision.
+    struct Lowest {
+        runs: u32,
+        seen: Rc<RefCell<Vec<Seen>>>,
+    }
+
+    impl Schedule for Lowest {
+        fn begin(&mut self) -> Option<u64> {
+            self.runs += 1;
+            (self.runs == 1).then_some(0)
+        }
+        fn choose(&mut self, d: &Decision<'_>) -> Result<usize, String> {
+            let pending = d.runnable.iter().map(|&g| d.pending.of(g)).collect();
+            self.seen
+                .borrow_mut()
+                .push((d.step, d.runnable[0], pending));
+            Ok(d.runnable[0])
+        }
+        fn wants_accesses(&self) -> bool {
+            true
+        }
+    }
+
+    #[test]
+    fn strategies_see_pending_accesses_and_the_log_places_them_at_the_chosen_step() {
+        let seen = Rc::default();
+        let log: Rc<RefCell<Vec<StepAccess>>> = Rc::default();
+        let on_finish = {
+            let log = Rc::clone(&log);
+            Box::new(move |done: Finished<'_>| {
+                *log.borrow_mut() = done.accesses();
+                false
+            }) as Box<dyn FnMut(Finished<'_>) -> bool>
+        };
+        let strategy = Lowest {
+            runs: 0,
+            seen: Rc::clone(&seen),
+        };
+        let engine = Rc::new(RefCell::new(Engine::new(
+            Box::new(strategy),
+            false,
+            1_000,
+            on_finish,
+        )));
+        let body: Arc<dyn Fn() + Send + Sync> = Arc::new(|| {
+            let shared = Arc::new(Object::named(ObjectKind::Resource, "shared"));
+            let s = Arc::clone(&shared);
+            let h = go("writer", move || {
+                preempt_access(TOUCH, &s, AccessKind::Write)
+            });
+            preempt_access(TOUCH, &shared, AccessKind::Read);
+            h.join();
+        });
+        crate::explorer::drive(&engine, &body);
+        let log = log.borrow();
+        let resource = |kind| Access {
+            object: ObjectId {
+                kind: ObjectKind::Resource,
+                index: 0,
+            },
+            kind,
+        };
+        // main reads first (it is the lowest runnable), and declared its read before the
+        // decision that let it perform it.
+        let read = log
+            .iter()
+            .find(|a| a.access == resource(AccessKind::Read))
+            .expect("main's read is logged");
+        assert_eq!(read.goroutine, 0);
+        let seen = seen.borrow();
+        let (step, chosen, pending) = seen
+            .iter()
+            .find(|(step, _, _)| step + 1 == read.step)
+            .expect("a decision precedes the read");
+        assert_eq!(*chosen, 0, "decision {step} let main run");
+        assert_eq!(pending[0], Some(resource(AccessKind::Read)));
+        // The writer's access is logged too, by goroutine 1, after its start; the spawn and the
+        // join name it as their object.
+        let write = log
+            .iter()
+            .position(|a| a.access == resource(AccessKind::Write))
+            .expect("the writer's write is logged");
+        assert_eq!(log[write].goroutine, 1);
+        let g1 = |kind| Access {
+            object: ObjectId {
+                kind: ObjectKind::Goroutine,
+                index: 1,
+            },
+            kind,
+        };
+        let pos = |a: Access| log.iter().position(|x| x.access == a).expect("logged");
+        assert!(pos(g1(AccessKind::Spawn)) < pos(g1(AccessKind::Start)));
+        assert!(pos(g1(AccessKind::Start)) < write);
+        assert!(write < pos(g1(AccessKind::Exit)));
+        assert!(pos(g1(AccessKind::Exit)) < pos(g1(AccessKind::Join)));
+        // Steps never go backwards in the log.
+        assert!(log.windows(2).all(|w| w[0].step <= w[1].step));
+    }
+}
