@@ -6,13 +6,21 @@
 //! - [`harness`]: the engine (strategies, preemption points, exploration, tokens, replay);
 //! - [`maps`]: the maps under test (Go's runtime map and `sync.Map` models, the fixes, and the
 //!   trait a user map implements);
-//! - [`scenarios`]: the scenario catalogue and its Go-like runtime;
-//! - [`reports`]: tables, JSON and other renderings of outcomes and traces.
+//! - `scenarios`: the scenario catalogue and its Go-like runtime (feature `catalogue`);
+//! - `reports`: tables, JSON and other renderings of outcomes and traces (feature `reports`).
+//!
+//! Both are in the default features, with the command line (`cli`). As a dev-dependency, use
+//! `default-features = false`: the build is then the harness and the maps only.
 #![warn(missing_docs)]
 
 pub use maprace_harness as harness;
 pub use maprace_maps as maps;
+#[cfg(feature = "reports")]
 pub use maprace_reports as reports;
+#[cfg(feature = "catalogue")]
 pub use maprace_scenarios as scenarios;
 
-pub use maprace_harness::{go, preempt, preempt_with, Explorer, Op, Point, Strategy, Token};
+pub use maprace_harness::check::{check, check_dfs, check_pct, check_random, Check};
+pub use maprace_harness::{
+    go, preempt, preempt_access, preempt_with, Explorer, Op, Point, Strategy, Token,
+};

@@ -30,6 +30,9 @@ pub(crate) fn install_hook() {
                 if r.active {
                     if !r.stopping {
                         r.panicked = Some(classify_payload(info.payload()));
+                        r.panic_location = info
+                            .location()
+                            .map(|l| format!("{}:{}", l.file(), l.line()));
                     }
                     true
                 } else {

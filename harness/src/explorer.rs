@@ -182,14 +182,17 @@ struct Found {
 }
 
 impl Explorer {
-    /// An explorer for the scenario `identity` (carried in tokens; `[A-Za-z0-9_./-]+`), with the
-    /// defaults: random strategy, seed 0, 1,000 iterations, 100,000 steps per execution.
+    /// An explorer for the scenario `identity` (carried in tokens), with the defaults: random
+    /// strategy, seed 0, 1,000 iterations, 100,000 steps per execution. Identities are
+    /// `[A-Za-z0-9_./-]+`; others are made so (`module_path!()`'s `::` becomes `/`, any other
+    /// character `_`; see [`crate::check::normalize_identity`]).
     pub fn new(identity: impl Into<String>) -> Self {
         let identity = identity.into();
-        assert!(
-            token::valid_identity(&identity),
-            "invalid scenario identity {identity:?}: use [A-Za-z0-9_./-]+"
-        );
+        let identity = if token::valid_identity(&identity) {
+            identity
+        } else {
+            crate::check::normalize_identity(&identity)
+        };
         Explorer {
             identity,
             strategy: Strategy::Random,
@@ -328,10 +331,15 @@ impl Explorer {
                 }
                 if let Some(failure) = failure {
                     let mut found = found.borrow_mut();
-                    // One entry per kind: messages often carry execution-specific detail
-                    // (which key, which bucket), and a list of near-identical corruptions
-                    // helps nobody. The entry keeps the first occurrence and counts the rest.
-                    match found.iter_mut().find(|f| f.failure.kind == failure.kind) {
+                    // One entry per kind and cause (see `Failure::cause`): messages often carry
+                    // execution-specific detail (which key, which bucket), and a list of
+                    // near-identical corruptions helps nobody, but two failed asserts are two
+                    // bugs. The entry keeps the first occurrence and counts the rest.
+                    let cause = failure.cause();
+                    match found
+                        .iter_mut()
+                        .find(|f| f.failure.kind == failure.kind && f.failure.cause() == cause)
+                    {
                         Some(f) => f.count += 1,
                         None => found.push(Found {
                             execution: index,
@@ -500,10 +508,11 @@ impl Explorer {
 /// A systematic strategy that finds the body taking a different path on a replayed prefix.
 fn nondeterminism(step: u64, why: String) -> Failure {
     Failure {
-        kind: FailureKind::PANIC,
+        kind: FailureKind::NONDETERMINISM,
         message: format!("nondeterministic body at step {step}: {why}"),
         goroutine: "?".into(),
         step,
+        location: None,
     }
 }
 

@@ -22,6 +22,10 @@ impl FailureKind {
     pub const GOROUTINE_LEAK: FailureKind = FailureKind(Cow::Borrowed("goroutine-leak"));
     /// The execution exceeded the step bound.
     pub const STEP_BOUND: FailureKind = FailureKind(Cow::Borrowed("step-bound"));
+    /// The body took another path on a replayed prefix: it depends on something the
+    /// scheduler does not control (time, OS randomness, hash order, a global left over from
+    /// an earlier execution).
+    pub const NONDETERMINISM: FailureKind = FailureKind(Cow::Borrowed("nondeterminism"));
     /// A scenario's own final-state assertion failed.
     pub const WRONG_RESULT: FailureKind = FailureKind(Cow::Borrowed("wrong-result"));
     /// A map invariant checker found silent corruption.
@@ -94,6 +98,40 @@ pub struct Failure {
     pub goroutine: String,
     /// The scheduling step at which it failed.
     pub step: u64,
+    /// Where a plain panic was raised (`file:line`), when known: two failed asserts in one
+    /// body are two distinct failures.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub location: Option<String>,
+}
+
+impl Failure {
+    /// What tells two failures of one kind apart: where a plain panic was raised, or else
+    /// (for panics without a known location) the message with every run of digits replaced
+    /// by `N`, so values and addresses that differ between executions do not count. Failures
+    /// of the runtime's and the models' kinds are one cause per kind: their messages carry
+    /// execution-specific detail (which bucket, which tophash) about the same bug.
+    pub fn cause(&self) -> String {
+        if self.kind != FailureKind::PANIC {
+            return String::new();
+        }
+        if let Some(at) = &self.location {
+            return at.clone();
+        }
+        let mut out = String::with_capacity(self.message.len());
+        let mut in_digits = false;
+        for c in self.message.chars() {
+            if c.is_ascii_digit() {
+                if !in_digits {
+                    out.push('N');
+                }
+                in_digits = true;
+            } else {
+                in_digits = false;
+                out.push(c);
+            }
+        }
+        out
+    }
 }
 
 impl fmt::Display for Failure {

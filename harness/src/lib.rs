@@ -37,6 +37,7 @@
 
 mod access;
 mod capture;
+pub mod check;
 mod engine;
 mod explorer;
 mod failure;

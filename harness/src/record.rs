@@ -75,6 +75,8 @@ pub(crate) struct Record {
     /// The kind and message of the last panic raised in the execution, noted by the panic hook
     /// before unwinding starts: the failure to report if the goroutine never reaches its catch.
     pub panicked: Option<(FailureKind, String)>,
+    /// Where the last panic was raised (`file:line`), noted by the panic hook.
+    pub panic_location: Option<String>,
     /// The scheduler has stopped the execution; panics from here on belong to teardown.
     pub stopping: bool,
     /// The execution's failure (the first one).
@@ -122,6 +124,7 @@ impl Record {
             pending_start: 0,
             main_done: false,
             panicked: None,
+            panic_location: None,
             stopping: false,
             failure: None,
             events: Vec::new(),
@@ -198,6 +201,7 @@ impl Record {
         self.pending_start = 0;
         self.main_done = false;
         self.panicked = None;
+        self.panic_location = None;
         self.stopping = false;
         self.failure = None;
         self.events.clear();
@@ -303,11 +307,17 @@ impl Record {
     pub fn fail(&mut self, kind: FailureKind, message: String, goroutine: Option<String>) {
         if self.failure.is_none() {
             let goroutine = goroutine.unwrap_or_else(|| self.name(self.running).to_string());
+            let location = if kind == FailureKind::PANIC {
+                self.panic_location.take()
+            } else {
+                None
+            };
             self.failure = Some(Failure {
                 kind,
                 message,
                 goroutine,
                 step: self.step,
+                location,
             });
         }
     }
