@@ -21,6 +21,10 @@ pub use maprace_reports as reports;
 pub use maprace_scenarios as scenarios;
 
 pub use maprace_harness::check::{check, check_dfs, check_pct, check_random, Check};
+/// `std::sync`, std-shaped: `#[cfg(test)] use maprace::sync;` swaps it in for std's.
+pub use maprace_harness::std_shaped::sync;
+/// `std::thread`, std-shaped: `#[cfg(test)] use maprace::thread;` swaps it in for std's.
+pub use maprace_harness::std_shaped::thread;
 pub use maprace_harness::{
     go, preempt, preempt_access, preempt_with, Explorer, Op, Point, Strategy, Token,
 };

@@ -36,6 +36,7 @@
 #![warn(missing_docs)]
 
 mod access;
+mod atomic;
 mod capture;
 pub mod check;
 mod engine;
@@ -49,6 +50,7 @@ mod point;
 mod preempt;
 mod record;
 mod sentinel;
+pub mod std_shaped;
 mod strategy;
 pub mod sync;
 mod token;

@@ -11,11 +11,17 @@ use crate::record;
 use crate::sentinel::Blocking;
 use std::ops::{Deref, DerefMut};
 
-pub use std::sync::atomic::Ordering;
+pub use crate::atomic::{
+    fence, AtomicBool, AtomicI16, AtomicI32, AtomicI64, AtomicI8, AtomicIsize, AtomicU16,
+    AtomicU32, AtomicU64, AtomicU8, AtomicUsize, Ordering,
+};
 pub use std::sync::{Arc, Weak};
 
 const LOCK: Point = Point::new(Op::Mutex, "lock");
 const LOCKED: Point = Point::new(Op::Mutex, "locked");
+const TRY_LOCK: Point = Point::new(Op::Mutex, "try lock");
+const TRY_RLOCK: Point = Point::new(Op::RwLock, "try rlock");
+const TRY_WLOCK: Point = Point::new(Op::RwLock, "try lock");
 const UNLOCK: Point = Point::new(Op::Mutex, "unlock");
 const RLOCK: Point = Point::new(Op::RwLock, "rlock");
 const RLOCKED: Point = Point::new(Op::RwLock, "rlocked");
@@ -27,19 +33,13 @@ const WAIT: Point = Point::new(Op::Condvar, "wait");
 const WOKEN: Point = Point::new(Op::Condvar, "woken");
 const NOTIFY_ONE: Point = Point::new(Op::Condvar, "notify one");
 const NOTIFY_ALL: Point = Point::new(Op::Condvar, "notify all");
-const ATOMIC_LOAD: Point = Point::new(Op::Atomic, "load");
-const ATOMIC_STORE: Point = Point::new(Op::Atomic, "store");
-const ATOMIC_SWAP: Point = Point::new(Op::Atomic, "swap");
-const ATOMIC_COMPARE_EXCHANGE: Point = Point::new(Op::Atomic, "compare-exchange");
-const ATOMIC_FETCH_ADD: Point = Point::new(Op::Atomic, "fetch-add");
-const ATOMIC_FETCH_SUB: Point = Point::new(Op::Atomic, "fetch-sub");
 
 /// Marks `point` before a scheduling point that precedes `kind` on `object`: the goroutine's
 /// next step starts with that access.
 #[inline]
 fn before(point: Point, object: &Object, kind: AccessKind) {
     record::with(|r| {
-        if mark_in(r, point, |_| {}) {
+        if mark_in(r, point, |n| name_note(n, object)) {
             r.declare(object, kind);
         }
     });
@@ -49,23 +49,8 @@ fn before(point: Point, object: &Object, kind: AccessKind) {
 #[inline]
 fn done(point: Point, object: &Object, kind: AccessKind) {
     record::with(|r| {
-        if mark_in(r, point, |_| {}) {
+        if mark_in(r, point, |n| name_note(n, object)) {
             r.perform(object, kind);
-        }
-    });
-}
-
-/// [`before`] with a note (atomics describe the value they store).
-#[inline]
-fn before_atomic(
-    point: Point,
-    object: &Object,
-    kind: AccessKind,
-    note: impl FnOnce(&mut crate::note::EventNote),
-) {
-    record::with(|r| {
-        if mark_in(r, point, note) {
-            r.declare(object, kind);
         }
     });
 }
@@ -80,8 +65,23 @@ fn performed(object: &Object, kind: AccessKind) {
     });
 }
 
+/// A named object's events say which one: `mutex: lock "stripe[2]"`.
+fn name_note(n: &mut crate::note::EventNote, object: &Object) {
+    if let Some(name) = object.name() {
+        n.detail(format!("{name:?}"));
+    }
+}
+
 fn ok<G>(r: Result<G, std::sync::PoisonError<G>>) -> G {
     r.unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+fn try_ok<G>(r: std::sync::TryLockResult<G>) -> Option<G> {
+    match r {
+        Ok(g) => Some(g),
+        Err(std::sync::TryLockError::Poisoned(p)) => Some(p.into_inner()),
+        Err(std::sync::TryLockError::WouldBlock) => None,
+    }
 }
 
 /// A mutual-exclusion lock (Go's `sync.Mutex`, holding its data like Rust's).
@@ -113,9 +113,22 @@ impl<T> Mutex<T> {
         }
     }
 
+    /// A new unlocked mutex with a name its trace events carry (`mutex: lock "stripe[2]"`).
+    pub fn named(name: impl Into<String>, value: T) -> Self {
+        Mutex {
+            object: Object::named(ObjectKind::Mutex, name),
+            inner: shuttle::sync::Mutex::new(value),
+        }
+    }
+
     /// Consumes the mutex, returning its data.
     pub fn into_inner(self) -> T {
         ok(self.inner.into_inner())
+    }
+
+    /// The data, through exclusive access (no scheduling point).
+    pub fn get_mut(&mut self) -> &mut T {
+        ok(self.inner.get_mut())
     }
 }
 
@@ -128,6 +141,25 @@ impl<T: ?Sized> Mutex<T> {
         MutexGuard {
             object: &self.object,
             inner: Some(g),
+        }
+    }
+
+    /// Locks if the lock is free, without blocking. A failed attempt is recorded as a read of
+    /// the lock: it observes the lock without synchronising with its holder.
+    pub fn try_lock(&self) -> Option<MutexGuard<'_, T>> {
+        before(TRY_LOCK, &self.object, AccessKind::Lock);
+        match try_ok(self.inner.try_lock()) {
+            Some(g) => {
+                done(LOCKED, &self.object, AccessKind::Lock);
+                Some(MutexGuard {
+                    object: &self.object,
+                    inner: Some(g),
+                })
+            }
+            None => {
+                performed(&self.object, AccessKind::Read);
+                None
+            }
         }
     }
 }
@@ -212,6 +244,52 @@ impl<T> RwLock<T> {
             object: &self.object,
             inner: Some(g),
         }
+    }
+
+    /// Takes a read lock if no writer holds the lock, without blocking.
+    pub fn try_read(&self) -> Option<RwLockReadGuard<'_, T>> {
+        before(TRY_RLOCK, &self.object, AccessKind::ReadLock);
+        match try_ok(self.inner.try_read()) {
+            Some(g) => {
+                done(RLOCKED, &self.object, AccessKind::ReadLock);
+                Some(RwLockReadGuard {
+                    object: &self.object,
+                    inner: Some(g),
+                })
+            }
+            None => {
+                performed(&self.object, AccessKind::Read);
+                None
+            }
+        }
+    }
+
+    /// Takes the write lock if it is free, without blocking.
+    pub fn try_write(&self) -> Option<RwLockWriteGuard<'_, T>> {
+        before(TRY_WLOCK, &self.object, AccessKind::Lock);
+        match try_ok(self.inner.try_write()) {
+            Some(g) => {
+                done(WLOCKED, &self.object, AccessKind::Lock);
+                Some(RwLockWriteGuard {
+                    object: &self.object,
+                    inner: Some(g),
+                })
+            }
+            None => {
+                performed(&self.object, AccessKind::Read);
+                None
+            }
+        }
+    }
+
+    /// The data, through exclusive access (no scheduling point).
+    pub fn get_mut(&mut self) -> &mut T {
+        ok(self.inner.get_mut())
+    }
+
+    /// Consumes the lock, returning its data.
+    pub fn into_inner(self) -> T {
+        ok(self.inner.into_inner())
     }
 }
 
@@ -319,116 +397,3 @@ impl Condvar {
         performed(&self.object, AccessKind::Notify);
     }
 }
-
-macro_rules! traced_atomic {
-    ($(#[$doc:meta])* $name:ident, $t:ty) => {
-        $(#[$doc])*
-        #[derive(Debug)]
-        pub struct $name {
-            object: Object,
-            inner: shuttle::sync::atomic::$name,
-        }
-
-        impl Default for $name {
-            fn default() -> Self {
-                $name::new(<$t>::default())
-            }
-        }
-
-        impl $name {
-            /// A new atomic holding `v`.
-            pub fn new(v: $t) -> Self {
-                $name {
-                    object: Object::new(ObjectKind::Atomic),
-                    inner: shuttle::sync::atomic::$name::new(v),
-                }
-            }
-
-            /// Loads the value.
-            pub fn load(&self, order: Ordering) -> $t {
-                before_atomic(ATOMIC_LOAD, &self.object, AccessKind::Read, |_| {});
-                let v = self.inner.load(order);
-                performed(&self.object, AccessKind::Read);
-                v
-            }
-
-            /// Stores `v`.
-            pub fn store(&self, v: $t, order: Ordering) {
-                before_atomic(ATOMIC_STORE, &self.object, AccessKind::Write, |n| { n.detail(v); });
-                self.inner.store(v, order);
-                performed(&self.object, AccessKind::Write);
-            }
-
-            /// Stores `v`, returning the previous value.
-            pub fn swap(&self, v: $t, order: Ordering) -> $t {
-                before_atomic(ATOMIC_SWAP, &self.object, AccessKind::Update, |n| { n.detail(v); });
-                let old = self.inner.swap(v, order);
-                performed(&self.object, AccessKind::Update);
-                old
-            }
-
-            /// Stores `new` if the value is `current`.
-            pub fn compare_exchange(
-                &self,
-                current: $t,
-                new: $t,
-                success: Ordering,
-                failure: Ordering,
-            ) -> Result<$t, $t> {
-                before_atomic(ATOMIC_COMPARE_EXCHANGE, &self.object, AccessKind::Update, |n| {
-                    n.detail(format!("{current}->{new}"));
-                });
-                let r = self.inner.compare_exchange(current, new, success, failure);
-                // A failed compare-exchange only reads.
-                let kind = if r.is_ok() { AccessKind::Update } else { AccessKind::Read };
-                performed(&self.object, kind);
-                r
-            }
-        }
-    };
-}
-
-macro_rules! traced_atomic_int {
-    ($(#[$doc:meta])* $name:ident, $t:ty) => {
-        traced_atomic!($(#[$doc])* $name, $t);
-
-        impl $name {
-            /// Adds `v`, returning the previous value.
-            pub fn fetch_add(&self, v: $t, order: Ordering) -> $t {
-                before_atomic(ATOMIC_FETCH_ADD, &self.object, AccessKind::Update, |n| { n.detail(v); });
-                let old = self.inner.fetch_add(v, order);
-                performed(&self.object, AccessKind::Update);
-                old
-            }
-
-            /// Subtracts `v`, returning the previous value.
-            pub fn fetch_sub(&self, v: $t, order: Ordering) -> $t {
-                before_atomic(ATOMIC_FETCH_SUB, &self.object, AccessKind::Update, |n| { n.detail(v); });
-                let old = self.inner.fetch_sub(v, order);
-                performed(&self.object, AccessKind::Update);
-                old
-            }
-        }
-    };
-}
-
-traced_atomic!(
-    /// An atomic `bool` whose accesses are scheduling points.
-    AtomicBool, bool
-);
-traced_atomic_int!(
-    /// An atomic `usize` whose accesses are scheduling points.
-    AtomicUsize, usize
-);
-traced_atomic_int!(
-    /// An atomic `u32` whose accesses are scheduling points.
-    AtomicU32, u32
-);
-traced_atomic_int!(
-    /// An atomic `u64` whose accesses are scheduling points.
-    AtomicU64, u64
-);
-traced_atomic_int!(
-    /// An atomic `i64` whose accesses are scheduling points.
-    AtomicI64, i64
-);
