@@ -14,6 +14,8 @@ pub struct Table {
     pub init: Vec<String>,
     /// One column per goroutine.
     pub parallel: Vec<Vec<String>>,
+    /// The goroutines' names, one per column (`G1`, `G2`, ... when empty).
+    pub heads: Vec<String>,
     /// The post part's cells.
     pub post: Vec<String>,
 }
@@ -24,7 +26,14 @@ impl Table {
     /// operation never returned).
     pub fn of_history<O: Display, R: Debug>(history: &History<O, R>, init: usize) -> Table {
         let mut table = Table::default();
-        let mut columns: Vec<&str> = Vec::new();
+        let mut columns: Vec<&str> = history
+            .goroutines()
+            .into_iter()
+            .filter(|g| *g != "main")
+            .collect();
+        columns.sort_by_key(|g| spawn_order(g));
+        table.parallel = vec![Vec::new(); columns.len()];
+        table.heads = columns.iter().map(|g| g.to_string()).collect();
         for o in &history.operations {
             let cell = cell(o);
             if o.goroutine == "main" {
@@ -35,17 +44,22 @@ impl Table {
                 }
                 continue;
             }
-            let c = match columns.iter().position(|g| *g == o.goroutine) {
-                Some(c) => c,
-                None => {
-                    columns.push(&o.goroutine);
-                    table.parallel.push(Vec::new());
-                    columns.len() - 1
-                }
-            };
-            table.parallel[c].push(cell);
+            if let Some(c) = columns.iter().position(|g| *g == o.goroutine) {
+                table.parallel[c].push(cell);
+            }
         }
         table
+    }
+}
+
+/// Sorts goroutine names as they were spawned: `main`, `G1`, `G2`, ..., `G10`, then any other.
+fn spawn_order(name: &str) -> (u8, u64, &str) {
+    if name == "main" {
+        return (0, 0, name);
+    }
+    match name.strip_prefix('G').and_then(|n| n.parse().ok()) {
+        Some(n) => (1, n, name),
+        None => (2, 0, name),
     }
 }
 
@@ -68,9 +82,17 @@ fn row(f: &mut fmt::Formatter<'_>, cells: &[&str], widths: &[usize]) -> fmt::Res
 impl Display for Table {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let n = self.parallel.len().max(1);
+        let heads: Vec<String> = (0..n)
+            .map(|g| {
+                self.heads
+                    .get(g)
+                    .cloned()
+                    .unwrap_or_else(|| format!("G{}", g + 1))
+            })
+            .collect();
         let mut widths: Vec<usize> = (0..n)
             .map(|g| {
-                let head = format!("G{}", g + 1).len();
+                let head = heads[g].chars().count();
                 self.parallel
                     .get(g)
                     .into_iter()
@@ -127,7 +149,8 @@ impl Display for Table {
 /// per goroutine. An operation that returned before anything else happened takes one row
 /// (`op: result`); otherwise its invocation (`op ...`) and response (`... result`) take one each.
 pub fn interleaving<O: Display, R: Debug>(history: &History<O, R>) -> String {
-    let goroutines = history.goroutines();
+    let mut goroutines = history.goroutines();
+    goroutines.sort_by_key(|g| spawn_order(g));
     let mut events: Vec<(u64, usize, bool)> = Vec::new();
     for (i, o) in history.operations.iter().enumerate() {
         match &o.response {

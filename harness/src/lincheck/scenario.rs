@@ -60,6 +60,7 @@ impl<O: fmt::Display> fmt::Display for Scenario<O> {
                 .map(|ops| ops.iter().map(cell).collect())
                 .collect(),
             post: self.post.iter().map(cell).collect(),
+            heads: Vec::new(),
         };
         table.fmt(f)
     }
