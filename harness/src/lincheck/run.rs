@@ -266,7 +266,13 @@ impl<S: Operations> Lincheck<S> {
 
     /// Runs the check: `Ok` when no execution of any scenario failed, else the smallest
     /// failing scenario found.
+    ///
+    /// # Panics
+    /// If the spec's name makes an invalid scenario identity (before any scenario runs).
     pub fn run(&self) -> Result<Passed, Box<LincheckFailure<S>>> {
+        // A bad name panics here, with the explorer's message, rather than inside proptest
+        // (which would take the panic for a failing scenario).
+        let _ = self.explorer();
         let config = Config {
             cases: self.scenarios,
             max_shrink_iters: self.shrink_steps,
