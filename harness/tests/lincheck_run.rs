@@ -101,6 +101,13 @@ fn the_report_shows_the_goroutines_results_and_token() {
         let (_, ret) = o.response.as_ref().unwrap();
         assert!(table.contains(&format!("{}: {ret:?}", o.op)), "{table}");
     }
+    let md = failure.markdown();
+    assert!(md.starts_with("**not-linearizable**: put("), "{md}");
+    assert!(md.contains("| | G1 | G2 |\n|---|---|---|\n"), "{md}");
+    assert!(
+        md.ends_with(&format!("Token: `{}`\n", failure.token)),
+        "{md}"
+    );
 }
 
 #[test]

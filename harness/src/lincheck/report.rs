@@ -50,6 +50,48 @@ impl Table {
         }
         table
     }
+
+    /// The table in Markdown: a first column naming the part (`init`, `post`; empty for the
+    /// parallel rows), then one column per goroutine; init and post cells sit in the first
+    /// goroutine's column.
+    pub fn markdown(&self) -> String {
+        let n = self.parallel.len().max(1);
+        let head = |g: usize| {
+            self.heads
+                .get(g)
+                .cloned()
+                .unwrap_or_else(|| format!("G{}", g + 1))
+        };
+        let code = |c: &str| format!("`{}`", c.replace('`', "'"));
+        let mut out = String::from("| |");
+        for g in 0..n {
+            let _ = write!(out, " {} |", head(g));
+        }
+        out.push_str("\n|---|");
+        out.push_str(&"---|".repeat(n));
+        out.push('\n');
+        let part = |out: &mut String, name: &str, cells: &[String]| {
+            for c in cells {
+                let _ = writeln!(out, "| {name} | {} |{}", code(c), " |".repeat(n - 1));
+            }
+        };
+        part(&mut out, "init", &self.init);
+        let rows = self.parallel.iter().map(Vec::len).max().unwrap_or(0);
+        for r in 0..rows {
+            out.push_str("| |");
+            for g in 0..n {
+                match self.parallel.get(g).and_then(|col| col.get(r)) {
+                    Some(c) => {
+                        let _ = write!(out, " {} |", code(c));
+                    }
+                    None => out.push_str(" |"),
+                }
+            }
+            out.push('\n');
+        }
+        part(&mut out, "post", &self.post);
+        out
+    }
 }
 
 /// Sorts goroutine names as they were spawned: `main`, `G1`, `G2`, ..., `G10`, then any other.

@@ -132,6 +132,25 @@ impl<S: Operations> fmt::Display for LincheckFailure<S> {
     }
 }
 
+impl<S: Operations> LincheckFailure<S> {
+    /// The report in Markdown, for bug reports: the failure, the scenario with its results
+    /// (Lincheck's layout), and the token.
+    pub fn markdown(&self) -> String {
+        let table = match &self.history {
+            Some(h) => Table::of_history(h, self.scenario.init.len()),
+            None => self.scenario.table(),
+        };
+        format!(
+            "**{}**: {}\n\nSmallest failing scenario ({}):\n\n{}\nToken: `{}`\n",
+            self.failure.kind,
+            self.failure.message,
+            self.scenario.size(),
+            table.markdown(),
+            self.token
+        )
+    }
+}
+
 impl<S: Operations> Lincheck<S> {
     /// A check of `spec` with the defaults: 2 goroutines × 3 operations, init and post parts of
     /// up to 2 operations, 40 scenarios, 300 random executions each, seed 0.

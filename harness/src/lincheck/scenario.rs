@@ -48,21 +48,23 @@ impl<O> Scenario<O> {
     }
 }
 
+impl<O: fmt::Display> Scenario<O> {
+    /// The scenario in Lincheck's layout, without results.
+    pub fn table(&self) -> Table {
+        let cells = |ops: &[O]| ops.iter().map(ToString::to_string).collect();
+        Table {
+            init: cells(&self.init),
+            parallel: self.parallel.iter().map(|ops| cells(ops)).collect(),
+            post: cells(&self.post),
+            heads: Vec::new(),
+        }
+    }
+}
+
 impl<O: fmt::Display> fmt::Display for Scenario<O> {
     /// Lincheck's layout: the init part, one column per goroutine, the post part.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let cell = |o: &O| o.to_string();
-        let table = Table {
-            init: self.init.iter().map(cell).collect(),
-            parallel: self
-                .parallel
-                .iter()
-                .map(|ops| ops.iter().map(cell).collect())
-                .collect(),
-            post: self.post.iter().map(cell).collect(),
-            heads: Vec::new(),
-        };
-        table.fmt(f)
+        self.table().fmt(f)
     }
 }
 
