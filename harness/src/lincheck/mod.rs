@@ -14,6 +14,7 @@
 //! See `docs/lincheck.md`.
 
 pub mod checker;
+mod failure;
 mod history;
 mod report;
 mod run;
@@ -24,9 +25,10 @@ mod spec;
 pub use proptest;
 
 pub use checker::{check_partitioned, check_whole, Violation};
+pub use failure::LincheckFailure;
 pub use history::{History, Operation, Recorder, INVOKE, RESPOND};
 pub use report::{explain, interleaving, Table};
-pub use run::{check, Found, Lincheck, LincheckFailure, Passed};
+pub use run::{check, Found, Lincheck, Passed};
 pub use scenario::{not_linearizable, scenarios, Scenario, Shape};
 pub use spec::{Operations, Sequential};
 
