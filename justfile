@@ -19,3 +19,7 @@ ci:
 # Throughput of the harness against bare shuttle, measured in one run.
 bench:
     cargo bench --bench throughput
+
+# Linearizability checker: histories/second, and time to the first non-linearizable history.
+bench-lincheck:
+    cargo bench --bench lincheck

@@ -44,6 +44,7 @@ mod explorer;
 mod failure;
 mod goroutine;
 mod hash;
+pub mod lincheck;
 mod minimize;
 mod note;
 mod point;

@@ -12,5 +12,7 @@
 //!    token that replays it exactly.
 //!
 //! The test file has one map with a check-then-act bug (found, with a replayable token) and
-//! one correct map (a bounded-exhaustive search finds nothing).
+//! one correct map (a bounded-exhaustive search finds nothing). `tests/lincheck.rs` checks a
+//! striped map with a size counter for linearizability with no workload or assertion written by
+//! hand, and finds its bug.
 #![warn(missing_docs)]
