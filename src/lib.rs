@@ -23,6 +23,13 @@ pub use maprace_scenarios as scenarios;
 pub use maprace_harness::check::{check, check_dfs, check_pct, check_random, Check};
 /// `std::sync`, std-shaped: `#[cfg(test)] use maprace::sync;` swaps it in for std's.
 pub use maprace_harness::std_shaped::sync;
+/// Linearizability checking (feature `lincheck`): the checker, scenario generation and
+/// shrinking from the harness, and the `SharedMap` specification from the maps.
+#[cfg(feature = "lincheck")]
+pub mod lincheck {
+    pub use maprace_harness::lincheck::*;
+    pub use maprace_maps::lincheck::*;
+}
 /// `std::thread`, std-shaped: `#[cfg(test)] use maprace::thread;` swaps it in for std's.
 pub use maprace_harness::std_shaped::thread;
 pub use maprace_harness::{

@@ -44,6 +44,7 @@ mod explorer;
 mod failure;
 mod goroutine;
 mod hash;
+#[cfg(feature = "lincheck")]
 pub mod lincheck;
 mod minimize;
 mod note;

@@ -30,6 +30,7 @@ mod atomic_value;
 mod cell;
 pub mod fixes;
 pub mod gomap;
+#[cfg(feature = "lincheck")]
 pub mod lincheck;
 pub mod shared;
 pub mod syncmap;

@@ -31,7 +31,7 @@
 //!
 //! Precedence: environment, then what the code set, then the defaults.
 
-mod env;
+pub(crate) mod env;
 mod persist;
 mod render;
 

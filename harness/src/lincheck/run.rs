@@ -163,13 +163,20 @@ impl<S: Operations> Lincheck<S> {
         self
     }
 
-    /// The explorer every scenario runs under (its identity is `lincheck/<name>`).
+    /// The explorer every scenario runs under (its identity is `lincheck/<name>`), with the
+    /// `MAPRACE_SEED`, `MAPRACE_ITERATIONS`, `MAPRACE_STRATEGY` and `MAPRACE_MAX_STEPS`
+    /// overrides applied as for every check (see [`crate::check`]).
     pub fn explorer(&self) -> Explorer {
-        Explorer::new(format!("lincheck/{}", self.spec.name()))
-            .strategy(self.strategy.clone())
-            .seed(self.seed)
-            .iterations(self.iterations)
-            .stop_on_first_failure(true)
+        let env = crate::check::env::Overrides::read().unwrap_or_else(|e| panic!("{e}"));
+        let mut explorer = Explorer::new(format!("lincheck/{}", self.spec.name()))
+            .strategy(env.strategy.unwrap_or_else(|| self.strategy.clone()))
+            .seed(env.seed.unwrap_or(self.seed))
+            .iterations(env.iterations.unwrap_or(self.iterations))
+            .stop_on_first_failure(true);
+        if let Some(m) = env.max_steps {
+            explorer = explorer.max_steps(m);
+        }
+        explorer
     }
 
     /// Explores one scenario: its first failure (with the history, for `not-linearizable`)
