@@ -1,7 +1,15 @@
 //! # user-map-example
 //!
-//! How a project puts its own concurrent map under maprace's test. Everything lives in
-//! `tests/user_map.rs`, with maprace as a dev-dependency only:
+//! How a project puts its own concurrent code under maprace's test, with maprace as a
+//! dev-dependency only.
+//!
+//! **The library way** ([`cache`]): the code is written against `std::sync` and, in test
+//! builds, against `maprace::sync` with one `#[cfg(test)] use`. Production builds use std; the
+//! unit tests in `src/cache.rs` tell the story: the first version (no second check under the
+//! write lock) computed a value twice, maprace found the schedule; the fixed version passes an
+//! exhaustive search; and the same cache works as plain code outside any exploration.
+//!
+//! **The model way** (`tests/user_map.rs`):
 //!
 //! 1. write the map with maprace's primitives (`maprace::harness::sync::{Mutex, RwLock,
 //!    Atomic*}`, plus `maprace::harness::preempt_with` at the points where the map could be
@@ -16,3 +24,5 @@
 //! striped map with a size counter for linearizability with no workload or assertion written by
 //! hand, and finds its bug.
 #![warn(missing_docs)]
+
+pub mod cache;
