@@ -339,8 +339,11 @@ fn report_directory_is_complete_deterministic_and_drops_stale_pages() {
             report: fixtures::map_read_during_write(),
         },
     ];
-    std::fs::create_dir_all(dir.path().join("traces")).unwrap();
-    std::fs::write(dir.path().join("traces/old-run.html"), "stale").unwrap();
+    // An earlier run wrote a page this run does not write; someone else put a file beside it.
+    let mut earlier = pages.clone();
+    earlier[0].stem = "old-run".into();
+    report_dir::write(dir.path(), &rows, &earlier).unwrap();
+    std::fs::write(dir.path().join("traces/notes.html"), "someone's").unwrap();
     let written = report_dir::write(dir.path(), &rows, &pages).unwrap();
     let names: Vec<String> = written
         .iter()
@@ -357,6 +360,11 @@ fn report_directory_is_complete_deterministic_and_drops_stale_pages() {
         ]
     );
     assert!(!dir.path().join("traces/old-run.html").exists());
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("traces/notes.html")).unwrap(),
+        "someone's",
+        "a file maprace did not write is never removed"
+    );
     let index = std::fs::read_to_string(dir.path().join("index.html")).unwrap();
     assert!(index.contains("href=\"traces/demo-flag-map-buggy-1-minimized.html\""));
     let doc: ExploreDoc =
@@ -375,4 +383,21 @@ fn report_directory_is_complete_deterministic_and_drops_stale_pages() {
             "{n}"
         );
     }
+}
+
+#[test]
+fn a_directory_with_files_maprace_did_not_write_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("thesis.tex"), "precious").unwrap();
+    let err = report_dir::prepare(dir.path()).unwrap_err();
+    assert!(err.to_string().contains("did not write"), "{err}");
+    let err = report_dir::write(dir.path(), &summary_rows(), &[]).unwrap_err();
+    assert!(err.to_string().contains("did not write"), "{err}");
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    // A missing or empty directory becomes maprace's (marked) and can be written again.
+    let fresh = dir.path().join("report");
+    report_dir::prepare(&fresh).unwrap();
+    assert!(fresh.join(report_dir::MARKER).is_file());
+    report_dir::write(&fresh, &summary_rows(), &[]).unwrap();
+    report_dir::write(&fresh, &summary_rows(), &[]).unwrap();
 }

@@ -248,22 +248,81 @@ pub fn to_text(corpus: &Corpus) -> Result<String, String> {
 }
 
 /// Writes the corpus atomically: to a temporary file in the same directory, then renamed over
-/// `path`, so a reader never sees a half-written corpus.
+/// `path`, so a reader never sees a half-written corpus. Otherwise it behaves like a plain
+/// `File::create`: a new file gets the umask's mode (an existing one keeps its mode), a symbolic
+/// link is written through, and a file that already holds this corpus is not touched.
 pub fn save(path: impl AsRef<Path>, corpus: &Corpus) -> Result<(), String> {
-    let path = path.as_ref();
     let text = to_text(corpus)?;
+    let path = through_symlinks(path.as_ref())?;
+    let err = |what: &str, e: &dyn fmt::Display| format!("{}: cannot {what}: {e}", path.display());
+    if std::fs::read(&path).is_ok_and(|old| old == text.as_bytes()) {
+        return Ok(());
+    }
+    let (tmp, mut file) =
+        temporary_beside(&path).map_err(|e| err("create a temporary file beside it", &e))?;
+    let written = file
+        .write_all(text.as_bytes())
+        .and_then(|()| match std::fs::metadata(&path) {
+            Ok(m) => file.set_permissions(m.permissions()),
+            Err(_) => Ok(()),
+        })
+        .and_then(|()| file.sync_all())
+        .map_err(|e| err("write", &e))
+        .and_then(|()| std::fs::rename(&tmp, &path).map_err(|e| err("replace", &e)));
+    if written.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    written
+}
+
+/// Checks, before anything is explored, that [`save`] could write `path`: the corpus file's
+/// directory (through symbolic links) accepts a new file.
+pub fn check_writable(path: impl AsRef<Path>) -> Result<(), String> {
+    let path = through_symlinks(path.as_ref())?;
+    let (tmp, file) = temporary_beside(&path)
+        .map_err(|e| format!("{}: cannot write beside it: {e}", path.display()))?;
+    drop(file);
+    let _ = std::fs::remove_file(tmp);
+    Ok(())
+}
+
+/// `path` with symbolic links followed, so saving replaces the link's target, not the link.
+fn through_symlinks(path: &Path) -> Result<std::path::PathBuf, String> {
+    let mut path = path.to_path_buf();
+    for _ in 0..40 {
+        match std::fs::symlink_metadata(&path) {
+            Ok(m) if m.file_type().is_symlink() => {
+                let target = std::fs::read_link(&path)
+                    .map_err(|e| format!("{}: cannot read the link: {e}", path.display()))?;
+                path = match path.parent() {
+                    Some(dir) if target.is_relative() => dir.join(target),
+                    _ => target,
+                };
+            }
+            _ => return Ok(path),
+        }
+    }
+    Err(format!("{}: too many symbolic links", path.display()))
+}
+
+/// A new hidden file beside `path`, opened as `File::create` opens (the umask sets its mode).
+fn temporary_beside(path: &Path) -> std::io::Result<(std::path::PathBuf, std::fs::File)> {
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
     };
-    let err = |what: &str, e: &dyn fmt::Display| format!("{}: cannot {what}: {e}", path.display());
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)
-        .map_err(|e| err("create a temporary file beside it", &e))?;
-    tmp.write_all(text.as_bytes())
-        .and_then(|()| tmp.as_file().sync_all())
-        .map_err(|e| err("write", &e))?;
-    tmp.persist(path).map_err(|e| err("replace", &e.error))?;
-    Ok(())
+    let mut n = 0u32;
+    loop {
+        let tmp = dir.join(format!(".corpus-{}-{n}.tmp", std::process::id()));
+        match std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&tmp)
+        {
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && n < 1000 => n += 1,
+            other => return other.map(|f| (tmp, f)),
+        }
+    }
 }
 
 /// The outcome of checking one entry.

@@ -223,6 +223,44 @@ fn save_then_load_round_trips_and_leaves_no_temporary_file() {
     assert!(text.starts_with("# maprace seed corpus"), "{text}");
 }
 
+#[cfg(unix)]
+#[test]
+fn save_writes_like_file_create_through_links_and_leaves_an_unchanged_file_alone() {
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
+    let dir = tempfile::tempdir().expect("tempdir");
+    let plain = dir.path().join("plain");
+    std::fs::File::create(&plain).expect("creates");
+    let mode = |p: &std::path::Path| std::fs::metadata(p).expect("stat").permissions().mode();
+    let real = dir.path().join("real.toml");
+    let c = recorded_demo();
+    corpus::save(&real, &c).expect("saves");
+    assert_eq!(
+        mode(&real) & 0o777,
+        mode(&plain) & 0o777,
+        "umask mode, not 0600"
+    );
+    let inode = std::fs::metadata(&real).expect("stat").ino();
+    corpus::save(&real, &c).expect("saves again");
+    assert_eq!(
+        std::fs::metadata(&real).expect("stat").ino(),
+        inode,
+        "not rewritten"
+    );
+    let link = dir.path().join("corpus.toml");
+    std::os::unix::fs::symlink("real.toml", &link).expect("links");
+    let mut changed = c.clone();
+    changed.entries.pop();
+    corpus::save(&link, &changed).expect("saves through the link");
+    assert!(std::fs::symlink_metadata(&link)
+        .expect("stat")
+        .file_type()
+        .is_symlink());
+    assert_eq!(corpus::load(&real), Ok(changed));
+    corpus::check_writable(&link).expect("a writable directory");
+    let err = corpus::check_writable(plain.join("corpus.toml")).expect_err("not a directory");
+    assert!(err.contains("cannot write"), "{err}");
+}
+
 #[test]
 fn load_errors_are_one_line_and_say_what_is_wrong() {
     let dir = tempfile::tempdir().expect("tempdir");

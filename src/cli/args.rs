@@ -35,9 +35,10 @@ pub enum CorpusCommand {
 
 #[derive(Debug, Args)]
 pub struct CorpusVerifyArgs {
-    /// The corpus file.
-    #[arg(long, default_value = DEFAULT_CORPUS)]
-    pub corpus: std::path::PathBuf,
+    /// The corpus file [default: scenarios/corpus.toml of the workspace holding the current
+    /// directory, else of the workspace maprace was built from].
+    #[arg(long, value_name = "PATH")]
+    pub corpus: Option<std::path::PathBuf>,
     /// Output format.
     #[arg(long, value_enum, default_value = "table")]
     pub format: Format,
@@ -47,9 +48,9 @@ pub struct CorpusVerifyArgs {
 pub struct CorpusRecordArgs {
     /// Scenarios to record: a name (both variants) or name/variant. All when none is given.
     pub scenarios: Vec<String>,
-    /// The corpus file (created when missing).
-    #[arg(long, default_value = DEFAULT_CORPUS)]
-    pub corpus: std::path::PathBuf,
+    /// The corpus file, created when missing [default: as for `corpus verify`].
+    #[arg(long, value_name = "PATH")]
+    pub corpus: Option<std::path::PathBuf>,
     /// Rewrite entries whose recorded outcome changed (otherwise they are kept and reported).
     #[arg(long)]
     pub update: bool,

@@ -11,6 +11,6 @@ pub fn run(args: &ListArgs) -> Result<i32, CliError> {
     print(&match args.format {
         Format::Table => maprace_reports::table::list(&rows),
         Format::Json => maprace_reports::json::list(&rows),
-    });
+    })?;
     Ok(EXIT_OK)
 }

@@ -28,6 +28,6 @@ pub fn run(args: &MinimizeArgs) -> Result<i32, CliError> {
     })?;
     let report = render::minimized(&scenario.id(), &original.token, &m);
     let options = render::trace_options(&args.trace);
-    print(&render::trace(&report, args.format, &options));
+    print(&render::trace(&report, args.format, &options))?;
     Ok(EXIT_OK)
 }

@@ -20,6 +20,6 @@ pub fn run(args: &ReplayArgs) -> Result<i32, CliError> {
     let (scenario, replayed) = replay(&args.token, args.max_steps).map_err(replay_error)?;
     let report = render::replayed(&scenario.id(), &replayed);
     let options = render::trace_options(&args.trace);
-    print(&render::trace(&report, args.format, &options));
+    print(&render::trace(&report, args.format, &options))?;
     Ok(EXIT_OK)
 }
