@@ -126,7 +126,7 @@ fn trace_header(report: &ReplayReport, heading: &str) -> String {
     };
     let _ = writeln!(out, "<p class=\"outcome {class}\">{}</p>", escape(&text));
     out.push_str("<dl class=\"facts\">\n");
-    for (name, value) in trace_table::facts(report) {
+    for (name, value) in trace_table::facts(report, trace_table::MAPRACE_REPLAY) {
         let id = name.replace(' ', "-");
         let _ = writeln!(
             out,
@@ -386,6 +386,14 @@ pub fn summary_page(
         "<p class=\"totals\">{}</p>",
         escape(&summary::totals(rows))
     );
+    let hints = summary::hints(rows);
+    if !hints.is_empty() {
+        body.push_str("<ul class=\"hints\">\n");
+        for h in hints {
+            let _ = writeln!(body, "<li>{}</li>", escape(&h));
+        }
+        body.push_str("</ul>\n");
+    }
     for (id, report) in embedded {
         let _ = writeln!(body, "<section id=\"{}\">", escape(id));
         body.push_str(&trace_header(report, "h2"));

@@ -89,7 +89,7 @@ pub fn trace(report: &ReplayReport, options: &TraceOptions) -> String {
         )),
         None => out.push_str("**✓ passed:** no failure\n\n"),
     }
-    for (name, value) in trace_table::facts(report) {
+    for (name, value) in trace_table::facts(report, options.replay) {
         out.push_str(&format!("- {name}: `{value}`\n"));
     }
     out
@@ -107,6 +107,12 @@ pub fn summary(rows: &[SummaryRow]) -> String {
     out.push('\n');
     out.push_str(&summary::totals(rows));
     out.push('\n');
+    for h in summary::hints(rows) {
+        out.push_str(&format!("\n- {}", escape(&h)));
+    }
+    if rows.iter().any(|r| r.hint.is_some()) {
+        out.push('\n');
+    }
     out
 }
 

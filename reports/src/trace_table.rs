@@ -15,7 +15,14 @@ pub struct TraceOptions {
     pub full: bool,
     /// ANSI colour (terminal table only).
     pub colour: bool,
+    /// The command that replays a token, as it works where the report is read:
+    /// [`MAPRACE_REPLAY`] when maprace is installed, `cargo run --release -- replay` in a
+    /// checkout.
+    pub replay: &'static str,
 }
+
+/// The replay command of an installed maprace.
+pub const MAPRACE_REPLAY: &str = "maprace replay";
 
 /// Lane cells wrap at this width, so three or four goroutines fit a terminal side by side.
 const LANE_WIDTH: usize = 36;
@@ -100,10 +107,11 @@ pub fn outcome_line(report: &ReplayReport) -> String {
 
 /// The facts people copy from a report: the token, the replay command, the trace hash and,
 /// for a minimized schedule, the preemptions before and after and the original token.
-pub fn facts(report: &ReplayReport) -> Vec<(&'static str, String)> {
+/// `replay` is the replay command ([`TraceOptions::replay`]).
+pub fn facts(report: &ReplayReport, replay: &str) -> Vec<(&'static str, String)> {
     let mut out = vec![
         ("token", report.token.clone()),
-        ("replay", format!("maprace replay {}", report.token)),
+        ("replay", format!("{replay} {}", report.token)),
         ("trace hash", report.trace_hash.clone()),
     ];
     if let Some(m) = &report.minimization {
@@ -137,7 +145,7 @@ pub fn render(report: &ReplayReport, options: &TraceOptions) -> String {
     };
     out.push_str(&style.paint(&outcome, on));
     out.push('\n');
-    for (name, value) in facts(report) {
+    for (name, value) in facts(report, options.replay) {
         let label = format!("{name}:");
         out.push_str(&format!(
             "{} {value}\n",

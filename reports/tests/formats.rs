@@ -5,7 +5,7 @@ mod fixtures;
 
 use maprace_reports::json::{self, ExploreDoc, ListDoc, ReplayDoc};
 use maprace_reports::{
-    fold, html, report_dir, summary, trace_table, FailureSummary, ListRow, Minimization,
+    fold, html, markdown, report_dir, summary, trace_table, FailureSummary, ListRow, Minimization,
     ReplayReport, SummaryRow, TraceOptions,
 };
 
@@ -45,8 +45,10 @@ fn summary_rows() -> Vec<SummaryRow> {
             seed: 0,
             executions: 500,
             exhausted: false,
+            coverage: "500 sampled schedules".into(),
             expected: "fail".into(),
             verdict: "ok".into(),
+            hint: None,
             first_failure: Some(failure.clone()),
             failures: vec![failure, wrong],
         },
@@ -57,8 +59,10 @@ fn summary_rows() -> Vec<SummaryRow> {
             seed: 0,
             executions: 93,
             exhausted: true,
+            coverage: "every schedule with ≤ 2 preemptions (93)".into(),
             expected: "pass".into(),
             verdict: "ok".into(),
+            hint: None,
             first_failure: None,
             failures: vec![],
         },
@@ -175,6 +179,7 @@ fn folding_gives_one_row_per_run_and_full_one_per_event() {
         &TraceOptions {
             full: true,
             colour: false,
+            replay: trace_table::MAPRACE_REPLAY,
         },
     );
     assert!(full_text.lines().count() > text.lines().count() + 10);
@@ -212,6 +217,7 @@ fn colour_only_when_asked() {
         &TraceOptions {
             full: false,
             colour: false,
+            replay: trace_table::MAPRACE_REPLAY,
         },
     );
     assert!(!plain.contains('\u{1b}'));
@@ -220,6 +226,7 @@ fn colour_only_when_asked() {
         &TraceOptions {
             full: false,
             colour: true,
+            replay: trace_table::MAPRACE_REPLAY,
         },
     );
     assert!(coloured.contains("\u{1b}[1;31m✗ concurrent-map-writes"));
@@ -257,11 +264,47 @@ fn summary_table_has_the_issue_columns_and_totals_last() {
     }
     assert!(text.contains("│ 1 (proven)"));
     assert!(text.contains("concurrent-map-writes, wrong-result"));
-    assert!(text.contains("93 (all)"));
+    assert!(text.contains("every schedule with ≤ 2 preemptions (93)"));
+    assert!(text.contains("│ expected │"));
     assert_eq!(
         text.lines().last().unwrap(),
-        "2 scenarios, 2 ok, 0 unexpected"
+        "2 variants of 1 scenario: 2 ok, 0 unexpected"
     );
+}
+
+#[test]
+fn an_unexpected_verdict_is_explained_in_every_summary_format() {
+    let mut rows = summary_rows();
+    rows[0].verdict = "unexpected".into();
+    rows[0].hint = Some("only step-bound: raise --max-steps".into());
+    let hint = "demo-flag-map/buggy: only step-bound: raise --max-steps";
+    let table = summary::table(&rows, false);
+    assert!(table.ends_with(&format!("  {hint}\n")), "{table}");
+    assert!(markdown::summary(&rows).contains(&format!("- {hint}")));
+    assert!(html::summary_page(&rows, &[], &[]).contains(&format!("<li>{hint}</li>")));
+    let doc: ExploreDoc = json::parse(&json::explore(&rows)).unwrap();
+    assert_eq!(
+        doc.results[0].hint.as_deref(),
+        Some("only step-bound: raise --max-steps")
+    );
+}
+
+#[test]
+fn the_failures_list_has_every_failure_with_its_token() {
+    let rows = summary_rows();
+    let list = summary::failures(&rows, "cargo run --release -- replay");
+    let failures: usize = rows.iter().map(|r| r.failures.len()).sum();
+    assert_eq!(
+        list.matches("cargo run --release -- replay mr2:").count(),
+        failures + 1, // the minimized token of the first failure
+        "{list}"
+    );
+    assert!(list.contains("demo-flag-map/buggy wrong-result:"), "{list}");
+    assert!(
+        list.starts_with("failures (executions are numbered from #1"),
+        "{list}"
+    );
+    assert_eq!(summary::failures(&rows[1..], "maprace replay"), "");
 }
 
 /// Attribute values of `attr` on elements whose class list contains `class`.

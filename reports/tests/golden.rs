@@ -9,10 +9,12 @@ use maprace_reports::{markdown, trace_table, TraceOptions};
 const FOLDED: TraceOptions = TraceOptions {
     full: false,
     colour: false,
+    replay: trace_table::MAPRACE_REPLAY,
 };
 const FULL: TraceOptions = TraceOptions {
     full: true,
     colour: false,
+    replay: trace_table::MAPRACE_REPLAY,
 };
 
 #[track_caller]

@@ -90,7 +90,7 @@ pub fn run(args: &ExploreArgs) -> Result<i32, CliError> {
             .explorer(s)
             .on_progress(progress.observer(&id))
             .run(s.body);
-        let (mut row, verdict) = rows::summary_row(s, &exploration);
+        let (mut row, verdict) = rows::summary_row(s, &exploration, options.max_steps);
         all_ok &= verdict == Verdict::Ok;
         for (n, f) in exploration.failures.iter().enumerate() {
             traces.push(Traced {
@@ -162,6 +162,7 @@ pub fn run(args: &ExploreArgs) -> Result<i32, CliError> {
         TraceFormat::Table => {
             let colour = trace_options.colour;
             let mut out = summary::table(&summary, colour);
+            out.push_str(&summary::failures(&summary, trace_options.replay));
             for t in &shown {
                 out.push('\n');
                 out.push_str(&maprace_reports::trace_table::render(

@@ -3,6 +3,7 @@
 use super::args::{ColorWhen, TraceArgs, TraceFormat};
 use maprace_harness::{Failure, Minimized, Replayed, Token, Trace};
 use maprace_reports::colour::{self, ColourChoice};
+use maprace_reports::trace_table::MAPRACE_REPLAY;
 use maprace_reports::{
     html, json, markdown, trace_table, Minimization, ReplayReport, TraceFailure, TraceOptions,
 };
@@ -13,7 +14,37 @@ pub fn trace_options(args: &TraceArgs) -> TraceOptions {
     TraceOptions {
         full: args.full,
         colour: colour_on(args.color),
+        replay: replay_command(),
     }
+}
+
+/// The command that replays a token, for how this maprace was run: `maprace replay` when the
+/// running binary is the `maprace` found on `PATH`; `cargo run --release -- replay` (or
+/// `cargo run -- replay`) when it is a build in a cargo `target/` directory; else its full path.
+pub fn replay_command() -> &'static str {
+    static COMMAND: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    COMMAND.get_or_init(|| {
+        let Some(exe) = std::env::current_exe()
+            .ok()
+            .and_then(|p| p.canonicalize().ok())
+        else {
+            return MAPRACE_REPLAY.to_string();
+        };
+        let on_path = std::env::var_os("PATH").is_some_and(|path| {
+            std::env::split_paths(&path)
+                .any(|d| d.join("maprace").canonicalize().is_ok_and(|p| p == exe))
+        });
+        let profile = exe.parent().and_then(|d| {
+            let in_target = d.parent()?.file_name()? == "target";
+            in_target.then(|| d.file_name()?.to_str()).flatten()
+        });
+        match (on_path, profile) {
+            (true, _) => MAPRACE_REPLAY.to_string(),
+            (false, Some("release")) => "cargo run --release -- replay".to_string(),
+            (false, Some("debug")) => "cargo run -- replay".to_string(),
+            _ => format!("{} replay", exe.display()),
+        }
+    })
 }
 
 /// Whether terminal output is coloured.
