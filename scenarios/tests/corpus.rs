@@ -18,7 +18,7 @@ fn committed_path() -> PathBuf {
 #[test]
 fn committed_corpus_verifies() {
     let corpus = corpus::load(committed_path()).expect("corpus.toml loads");
-    let checks = corpus::verify(&corpus);
+    let checks = corpus::verify_all(&corpus);
     let bad: Vec<String> = checks
         .iter()
         .filter(|c| !c.status.is_ok())
@@ -26,6 +26,47 @@ fn committed_corpus_verifies() {
         .collect();
     assert!(bad.is_empty(), "corpus mismatches:\n{}", bad.join("\n"));
     assert_eq!(checks.len(), corpus.entries.len());
+    assert_eq!(corpus.entries.len(), maprace_scenarios::all().len());
+}
+
+#[test]
+fn a_missing_or_doubled_entry_makes_the_corpus_incomplete() {
+    let full = corpus::load(committed_path()).expect("corpus.toml loads");
+    assert_eq!(corpus::completeness(&full), []);
+    let mut missing = full.clone();
+    let gone = missing.entries.remove(3);
+    let checks = corpus::completeness(&missing);
+    assert_eq!(checks.len(), 1, "{checks:?}");
+    assert_eq!(checks[0].scenario, gone.scenario);
+    assert_eq!(checks[0].status, CheckStatus::Error);
+    assert!(
+        checks[0].explanation.contains("corpus record"),
+        "{}",
+        checks[0]
+    );
+    let mut doubled = full.clone();
+    doubled.entries.push(full.entries[0].clone());
+    let checks = corpus::completeness(&doubled);
+    assert_eq!(checks.len(), 1, "{checks:?}");
+    assert!(
+        checks[0].explanation.contains("second entry"),
+        "{}",
+        checks[0]
+    );
+}
+
+#[test]
+fn a_buggy_entry_with_an_edited_seed_or_kind_fails_verification() {
+    let mut c = recorded_demo();
+    buggy_entry(&mut c).seed += 1;
+    let got = corpus::verify(&c).remove(0);
+    assert_eq!(got.status, CheckStatus::Mismatch, "{got}");
+    assert!(got.explanation.contains("seed 1"), "{got}");
+
+    let mut c = recorded_demo();
+    buggy_entry(&mut c).iterations = 0;
+    let got = corpus::verify(&c).remove(0);
+    assert!(!got.status.is_ok(), "{got}");
 }
 
 #[test]

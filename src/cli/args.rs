@@ -27,7 +27,8 @@ pub enum Command {
 
 #[derive(Debug, Subcommand)]
 pub enum CorpusCommand {
-    /// Replay every buggy entry's token and re-run every fixed entry's exploration.
+    /// Check the corpus is complete (one entry per registered variant), replay every buggy
+    /// entry's token and re-run every entry's exploration.
     Verify(CorpusVerifyArgs),
     /// Explore scenarios (all when none is named) and write their entries.
     Record(CorpusRecordArgs),

@@ -55,7 +55,7 @@ pub fn corpus_path(explicit: Option<&Path>) -> Result<PathBuf, CliError> {
 fn verify(args: &CorpusVerifyArgs) -> Result<i32, CliError> {
     let path = corpus_path(args.corpus.as_deref())?;
     let corpus = corpus::load(&path).map_err(CliError::usage)?;
-    let checks = corpus::verify(&corpus);
+    let checks = corpus::verify_all(&corpus);
     let rows: Vec<CheckRow> = checks
         .iter()
         .map(|c| CheckRow {
@@ -83,8 +83,9 @@ fn verify(args: &CorpusVerifyArgs) -> Result<i32, CliError> {
                     .collect(),
             );
             print(&format!(
-                "{t}{} entries, {} ok, {failed} failing\n",
-                checks.len(),
+                "{t}{} entries for {} registered variants: {} ok, {failed} failing\n",
+                corpus.entries.len(),
+                maprace_scenarios::all().len(),
                 checks.len() - failed
             ))?;
         }
