@@ -1,9 +1,9 @@
 //! `maprace explore`.
 
-use super::args::{ExploreArgs, StrategyName, TraceFormat};
+use super::args::{ExploreArgs, TraceFormat};
 use super::progress::Progress;
 use super::{print, render, rows, CliError, EXIT_OK, EXIT_UNEXPECTED};
-use maprace_harness::{minimize, Budget, Strategy};
+use maprace_harness::{minimize, Budget};
 use maprace_reports::html::{self, Link};
 use maprace_reports::report_dir::{self, file_stem, TracePage};
 use maprace_reports::{markdown, summary, ReplayReport};
@@ -32,13 +32,7 @@ pub fn selected(selectors: &[String]) -> Result<Vec<Scenario>, CliError> {
 }
 
 fn options(args: &ExploreArgs) -> Result<Options, CliError> {
-    let strategy = match args.strategy {
-        StrategyName::Random => Strategy::Random,
-        StrategyName::Pct => Strategy::Pct { depth: args.depth },
-        StrategyName::Dfs => Strategy::Dfs {
-            preemption_bound: args.preemption_bound.0,
-        },
-    };
+    let strategy = super::strategy::strategy(args)?;
     let time_budget = match args.time_budget {
         None => None,
         Some(s) if s.is_finite() && s > 0.0 => Some(Duration::from_secs_f64(s)),

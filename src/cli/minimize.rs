@@ -8,6 +8,7 @@ use maprace_scenarios::run::replay;
 
 pub fn run(args: &MinimizeArgs) -> Result<i32, CliError> {
     // Replaying first gives the same errors, with the same exit codes, as `maprace replay`.
+    super::replay::check_token(&args.token, args.max_steps)?;
     let (scenario, original) = replay(&args.token, args.max_steps).map_err(replay_error)?;
     let explorer = Explorer::new(scenario.id()).max_steps(args.max_steps);
     let m = minimize(

@@ -9,6 +9,7 @@ mod progress;
 mod render;
 mod replay;
 mod rows;
+mod strategy;
 
 use clap::Parser;
 use std::fmt;
