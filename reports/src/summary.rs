@@ -67,13 +67,26 @@ pub fn cells(rows: &[SummaryRow]) -> (&'static [&'static str], Vec<Vec<String>>)
 /// The summary as a terminal table, then the totals line. With `colour`, verdicts are green
 /// (`ok`) or red (`unexpected`).
 pub fn table(rows: &[SummaryRow], colour: bool) -> String {
+    table_sized(rows, colour, None)
+}
+
+/// [`table`] fitted into `width` terminal columns (see [`crate::table::fit`]).
+pub fn table_sized(rows: &[SummaryRow], colour: bool, width: Option<usize>) -> String {
     let (header, mut body) = cells(rows);
     let verdict_col = header.len() - 1;
     // A variant can fail several ways; wrap the list so the table keeps a terminal's width.
     for r in &mut body {
         r[KINDS_COL] = crate::trace_table::wrap(&r[KINDS_COL], KINDS_WIDTH);
     }
-    let mut out = grid_with(header, body, |t| {
+    let mut records: Vec<Vec<String>> =
+        std::iter::once(header.iter().map(|h| h.to_string()).collect())
+            .chain(body)
+            .collect();
+    crate::table::fit_cells(&mut records, width);
+    let header: Vec<String> = records.remove(0);
+    let header: Vec<&str> = header.iter().map(String::as_str).collect();
+    let mut out = grid_with(&header, records, |t| {
+        crate::table::fit(t, width);
         if colour {
             for (i, r) in rows.iter().enumerate() {
                 let style = if r.verdict == "ok" { GOOD } else { FAILURE };

@@ -19,6 +19,9 @@ pub struct TraceOptions {
     /// [`MAPRACE_REPLAY`] when maprace is installed, `cargo run --release -- replay` in a
     /// checkout.
     pub replay: &'static str,
+    /// The terminal's width in columns: the table wraps its widest columns to fit it (terminal
+    /// table only; `None` for no limit).
+    pub width: Option<usize>,
 }
 
 /// The replay command of an installed maprace.
@@ -46,20 +49,25 @@ pub fn table(report: &ReplayReport, options: &TraceOptions) -> String {
     let lanes = Lanes::of(report);
     let rows = fold::rows(report, &lanes, options.full);
     let width = lanes.names.len() + 2;
-    let mut b = Builder::default();
     let mut header = vec!["step".to_string()];
     header.extend(lanes.names.iter().cloned());
     header.push("state".into());
-    b.push_record(header);
+    let mut records = vec![header];
     for row in &rows {
         let mut record = vec![String::new(); width];
         record[0] = fold::step_range(row.events);
         record[1 + row.lane] = wrap(&cell_text(row), LANE_WIDTH);
         record[width - 1] = wrap(&fold::state_text(row.events), STATE_WIDTH);
-        b.push_record(record);
+        records.push(record);
+    }
+    crate::table::fit_cells(&mut records, options.width);
+    let mut b = Builder::default();
+    for r in records {
+        b.push_record(r);
     }
     let mut t = b.build();
     t.with(Style::sharp());
+    crate::table::fit(&mut t, options.width);
     if options.colour {
         t.modify(Rows::first(), HEADING.cell());
         t.modify(Columns::first(), DIM.cell());

@@ -180,6 +180,7 @@ fn folding_gives_one_row_per_run_and_full_one_per_event() {
             full: true,
             colour: false,
             replay: trace_table::MAPRACE_REPLAY,
+            width: None,
         },
     );
     assert!(full_text.lines().count() > text.lines().count() + 10);
@@ -218,6 +219,7 @@ fn colour_only_when_asked() {
             full: false,
             colour: false,
             replay: trace_table::MAPRACE_REPLAY,
+            width: None,
         },
     );
     assert!(!plain.contains('\u{1b}'));
@@ -227,6 +229,7 @@ fn colour_only_when_asked() {
             full: false,
             colour: true,
             replay: trace_table::MAPRACE_REPLAY,
+            width: None,
         },
     );
     assert!(coloured.contains("\u{1b}[1;31m✗ concurrent-map-writes"));

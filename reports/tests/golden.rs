@@ -10,11 +10,13 @@ const FOLDED: TraceOptions = TraceOptions {
     full: false,
     colour: false,
     replay: trace_table::MAPRACE_REPLAY,
+    width: None,
 };
 const FULL: TraceOptions = TraceOptions {
     full: true,
     colour: false,
     replay: trace_table::MAPRACE_REPLAY,
+    width: None,
 };
 
 #[track_caller]

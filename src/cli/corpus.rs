@@ -76,11 +76,12 @@ fn verify(args: &CorpusVerifyArgs) -> Result<i32, CliError> {
             print(&text)?;
         }
         Format::Table => {
-            let t = maprace_reports::table::grid(
+            let t = maprace_reports::table::grid_sized(
                 &["entry", "status", "explanation"],
                 rows.iter()
                     .map(|r| vec![r.scenario.into(), r.status.into(), r.explanation.into()])
                     .collect(),
+                super::render::terminal_width(),
             );
             print(&format!(
                 "{t}{} entries for {} registered variants: {} ok, {failed} failing\n",

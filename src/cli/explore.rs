@@ -155,7 +155,7 @@ pub fn run(args: &ExploreArgs) -> Result<i32, CliError> {
         TraceFormat::Json => print(&maprace_reports::json::explore(&summary))?,
         TraceFormat::Table => {
             let colour = trace_options.colour;
-            let mut out = summary::table(&summary, colour);
+            let mut out = summary::table_sized(&summary, colour, trace_options.width);
             out.push_str(&summary::failures(&summary, trace_options.replay));
             for t in &shown {
                 out.push('\n');

@@ -15,7 +15,25 @@ pub fn trace_options(args: &TraceArgs) -> TraceOptions {
         full: args.full,
         colour: colour_on(args.color),
         replay: replay_command(),
+        width: if args.full { None } else { terminal_width() },
     }
+}
+
+/// The width terminal tables fit into: `COLUMNS` when set to a number (at least 20), else the
+/// terminal's width when stdout is one; `None` (no limit) when stdout is a pipe or a file, so
+/// logs and `grep` see every cell whole.
+pub fn terminal_width() -> Option<usize> {
+    if let Some(n) = std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.trim().parse::<usize>().ok())
+    {
+        return Some(n.max(20));
+    }
+    let term = console::Term::stdout();
+    if !term.is_term() {
+        return None;
+    }
+    term.size_checked().map(|(_, cols)| usize::from(cols))
 }
 
 /// The command that replays a token, for how this maprace was run: `maprace replay` when the
