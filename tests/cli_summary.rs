@@ -182,3 +182,51 @@ fn the_summary_counts_variants_of_scenarios_and_shows_expectations() {
     ]));
     assert!(!none.contains("(reduced)"), "{none}");
 }
+
+/// The step cells of a trace table: `7` or `4-29`, as ranges.
+fn step_ranges(table: &str) -> Vec<(u64, u64)> {
+    table
+        .lines()
+        .filter_map(|l| l.strip_prefix("│ "))
+        .filter_map(|l| l.split(' ').next())
+        .filter_map(|cell| {
+            let (a, b) = cell.split_once('-').unwrap_or((cell, cell));
+            Some((a.parse().ok()?, b.parse().ok()?))
+        })
+        .collect()
+}
+
+#[test]
+fn the_failing_step_in_the_message_is_a_row_of_the_trace() {
+    let doc = json(&maprace(&[
+        "explore",
+        "t7-afterfunc-global/buggy",
+        "e2-two-writers/buggy",
+        "--iterations",
+        "300",
+        "--no-minimize",
+        "--format",
+        "json",
+    ]));
+    let mut checked = 0;
+    for row in doc["results"].as_array().unwrap() {
+        for f in row["failures"].as_array().unwrap() {
+            let token = f["token"].as_str().unwrap();
+            let text = stdout(&maprace(&["replay", token, "--full"]));
+            let step = f["step"].as_u64().unwrap();
+            assert!(text.contains(&format!(" at step {step}: ")), "{text}");
+            let failing_row = text
+                .lines()
+                .find(|l| l.contains('✗') && l.starts_with('│'))
+                .unwrap_or_else(|| panic!("no failing row: {text}"));
+            let (_, last) = step_ranges(failing_row)[0];
+            assert_eq!(last, step, "{text}");
+            assert!(
+                text.contains("step N = after N scheduling decisions"),
+                "{text}"
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked >= 3, "{checked}");
+}

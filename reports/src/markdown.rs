@@ -51,7 +51,7 @@ pub fn table(report: &ReplayReport, options: &TraceOptions) -> String {
         .iter()
         .map(|row| {
             let mut record = vec![String::new(); width];
-            record[0] = fold::step_range(row.events);
+            record[0] = row.steps();
             let text = escape(&trace_table::cell_text(row));
             record[1 + row.lane] = if row.failing {
                 format!("**{text}**")
@@ -76,6 +76,7 @@ pub fn trace(report: &ReplayReport, options: &TraceOptions) -> String {
         out.push_str("(no events)\n");
     } else {
         out.push_str(&table(report, options));
+        out.push_str(&format!("\n_{}_\n", escape(&fold::step_legend(report))));
     }
     out.push('\n');
     match &report.outcome {

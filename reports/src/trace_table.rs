@@ -55,7 +55,7 @@ pub fn table(report: &ReplayReport, options: &TraceOptions) -> String {
     let mut records = vec![header];
     for row in &rows {
         let mut record = vec![String::new(); width];
-        record[0] = fold::step_range(row.events);
+        record[0] = row.steps();
         record[1 + row.lane] = wrap(&cell_text(row), LANE_WIDTH);
         record[width - 1] = wrap(&fold::state_text(row.events), STATE_WIDTH);
         records.push(record);
@@ -144,6 +144,8 @@ pub fn render(report: &ReplayReport, options: &TraceOptions) -> String {
         out.push_str("(no events)\n");
     } else {
         out.push_str(&table(report, options));
+        out.push_str(&DIM.paint(&fold::step_legend(report), on));
+        out.push('\n');
     }
     let outcome = outcome_line(report);
     let style = if report.outcome.is_some() {

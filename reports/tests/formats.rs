@@ -447,3 +447,17 @@ fn a_directory_with_files_maprace_did_not_write_is_refused() {
     report_dir::write(&fresh, &summary_rows(), &[]).unwrap();
     report_dir::write(&fresh, &summary_rows(), &[]).unwrap();
 }
+
+#[test]
+fn step_numbers_without_a_row_are_explained() {
+    let mut r = fixtures::two_writers();
+    assert_eq!(
+        fold::step_legend(&r),
+        "step N = after N scheduling decisions"
+    );
+    // Step 4's event gone: a decision that left nothing to show.
+    r.trace.retain(|e| e.step != 4);
+    let legend = fold::step_legend(&r);
+    assert!(legend.ends_with("; 1 step number without a row: the goroutine resumed there had nothing new to record before its next point"), "{legend}");
+    assert!(trace_table::render(&r, &TraceOptions::default()).contains(&legend));
+}
