@@ -130,7 +130,10 @@ pub fn write(dir: &Path, rows: &[SummaryRow], pages: &[TracePage]) -> io::Result
     for p in pages {
         let name = format!("{}.html", p.stem);
         let path = traces.join(&name);
-        write_atomic(&path, html::trace_page(&p.report).as_bytes())?;
+        write_atomic(
+            &path,
+            html::trace_page_linked(&p.report, Some("../index.html")).as_bytes(),
+        )?;
         written.push(path);
         if let Some(l) = links.get_mut(p.row) {
             l.push(Link {

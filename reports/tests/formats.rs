@@ -342,8 +342,15 @@ fn html_trace_page_has_every_lane_every_step_and_the_failing_step() {
     assert_eq!(attrs(&page, "event", "data-step").len(), r.trace.len());
     assert_eq!(page.matches("id=\"failing-step\"").count(), 1);
     assert_eq!(attrs(&page, "failing", "data-lane"), vec!["reader"]);
-    // One arrow per context switch (main -> writer -> reader).
-    assert_eq!(page.matches("class=\"switch\"").count(), 2);
+    // One marked context switch per switch (main -> writer -> reader).
+    assert_eq!(attrs(&page, "switched", "data-step").len(), 2);
+    // The failing step shows the map state it saw, inline, not only on hover.
+    let failing = page.split("id=\"failing-step\"").nth(1).unwrap();
+    let failing = &failing[..failing.find("</div>").unwrap()];
+    assert!(
+        failing.contains("class=\"inline-state mono\">B=0 count=3 flags=hashWriting"),
+        "{failing}"
+    );
     // The token and replay command at the top, before the timeline.
     let token_at = page.find(&r.token).unwrap();
     assert!(token_at < page.find("class=\"timeline\"").unwrap());
@@ -460,4 +467,29 @@ fn step_numbers_without_a_row_are_explained() {
     let legend = fold::step_legend(&r);
     assert!(legend.ends_with("; 1 step number without a row: the goroutine resumed there had nothing new to record before its next point"), "{legend}");
     assert!(trace_table::render(&r, &TraceOptions::default()).contains(&legend));
+}
+
+#[test]
+fn html_folds_long_runs_and_marks_the_conflicting_step() {
+    let mut r = fixtures::two_writers();
+    // G1 takes 20 more steps before G2 starts: a long run to fold.
+    let extra: Vec<_> = (0..20)
+        .map(|k| {
+            let mut e = r.trace[6].clone();
+            e.detail = Some(format!("k={k}"));
+            e
+        })
+        .collect();
+    r.trace.splice(7..7, extra);
+    let page = html::trace_page(&r);
+    assert_eq!(page.matches("<details class=\"fold\"").count(), 1);
+    assert!(page.contains("more steps of G1"));
+    // Every step is still in the page (inside the fold).
+    assert_eq!(attrs(&page, "event", "data-step").len(), r.trace.len());
+    // The failing write ran into G1's last map step: highlighted as conflicting.
+    assert_eq!(attrs(&page, "conflicting", "data-lane"), vec!["G1"]);
+    assert_eq!(attrs(&page, "failing", "data-lane"), vec!["G2"]);
+    // A report directory's trace page links back to its index.
+    assert!(html::trace_page_linked(&r, Some("../index.html")).contains("href=\"../index.html\""));
+    assert!(!page.contains("../index.html"));
 }
