@@ -143,10 +143,11 @@ fn the_replay_command_works_for_how_maprace_was_run() {
             .collect::<Vec<_>>()
             .join(" ")
     };
-    // The test binary lives in target/debug and no `maprace` on PATH is it.
+    // The test binary lives in target/debug and no `maprace` on PATH is it: a checkout, where
+    // the release build replays the same (and debug and release print the same reports).
     let empty = tempfile::tempdir().unwrap();
     assert!(
-        replay_line(Some(empty.path())).starts_with("cargo run -- replay mr2:"),
+        replay_line(Some(empty.path())).starts_with("cargo run --release -- replay mr2:"),
         "{}",
         replay_line(Some(empty.path()))
     );
@@ -181,6 +182,7 @@ fn the_summary_counts_variants_of_scenarios_and_shows_expectations() {
         "0",
     ]));
     assert!(!none.contains("(reduced)"), "{none}");
+    assert!(none.contains("│ 1 (not reduced)"), "{none}");
 }
 
 /// The step cells of a trace table: `7` or `4-29`, as ranges.

@@ -148,12 +148,19 @@ pub fn failures(rows: &[SummaryRow], replay: &str) -> String {
                 f.token
             ));
             if let Some(m) = f.minimized.as_ref().filter(|m| m.token == f.token) {
-                out.push_str(&format!(
-                    "    already minimal: {} preemption{} ({})\n",
-                    m.preemptions_after,
-                    if m.preemptions_after == 1 { "" } else { "s" },
-                    m.quality(),
-                ));
+                let plural = if m.preemptions_after == 1 { "" } else { "s" };
+                out.push_str(&if m.proven_minimal {
+                    format!(
+                        "    already minimal: {} preemption{plural} (proven)\n",
+                        m.preemptions_after
+                    )
+                } else {
+                    format!(
+                        "    not reduced: {} preemption{plural}, nothing shorter found within \
+                         the minimization budget\n",
+                        m.preemptions_after
+                    )
+                });
             } else if let Some(m) = &f.minimized {
                 out.push_str(&format!(
                     "    minimized to {} preemption{} ({}): {replay} {}\n",

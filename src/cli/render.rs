@@ -37,8 +37,9 @@ pub fn terminal_width() -> Option<usize> {
 }
 
 /// The command that replays a token, for how this maprace was run: `maprace replay` when the
-/// running binary is the `maprace` found on `PATH`; `cargo run --release -- replay` (or
-/// `cargo run -- replay`) when it is a build in a cargo `target/` directory; else its full path.
+/// running binary is the `maprace` found on `PATH`; `cargo run --release -- replay` when it is a
+/// build in a cargo `target/` directory (debug builds too: a replay gives the same trace in
+/// either profile, and debug and release reports stay byte-identical); else its full path.
 pub fn replay_command() -> &'static str {
     static COMMAND: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     COMMAND.get_or_init(|| {
@@ -52,14 +53,14 @@ pub fn replay_command() -> &'static str {
             std::env::split_paths(&path)
                 .any(|d| d.join("maprace").canonicalize().is_ok_and(|p| p == exe))
         });
-        let profile = exe.parent().and_then(|d| {
-            let in_target = d.parent()?.file_name()? == "target";
-            in_target.then(|| d.file_name()?.to_str()).flatten()
+        let in_target = exe.parent().is_some_and(|d| {
+            let profile = d.file_name().and_then(|n| n.to_str());
+            matches!(profile, Some("release" | "debug"))
+                && d.parent().and_then(|t| t.file_name()) == Some("target".as_ref())
         });
-        match (on_path, profile) {
+        match (on_path, in_target) {
             (true, _) => MAPRACE_REPLAY.to_string(),
-            (false, Some("release")) => "cargo run --release -- replay".to_string(),
-            (false, Some("debug")) => "cargo run -- replay".to_string(),
+            (false, true) => "cargo run --release -- replay".to_string(),
             _ => format!("{} replay", exe.display()),
         }
     })
