@@ -173,13 +173,15 @@ def check_failing_state_visible(args, path):
     at = source.find('id="failing-step"')
     if at < 0:
         return
-    box = source[at:source.find("</div>", at)]
-    if 'class="inline-state' not in box:
+    # The failing step's markup runs to the next box (or the failure note after it).
+    ends = [i for i in (source.find('class="event', at), source.find('class="fail-note', at)) if i > 0]
+    box = source[at:min(ends) if ends else len(source)]
+    if 'class="inline-state' not in box and "<table>" not in box:
         return  # no map state at the failing step (a deadlock, a panic)
     shots = os.path.join(args.out, "screenshots")
     hidden = os.path.join(shots, os.path.basename(path) + ".states-hidden.html")
     with open(hidden, "w", encoding="utf-8") as f:
-        f.write(source.replace("</head>", "<style>#failing-step .inline-state{visibility:hidden}</style></head>", 1))
+        f.write(source.replace("</head>", "<style>#failing-step .inline-state, #failing-step .state{visibility:hidden}</style></head>", 1))
     # The whole page in one window (scrolling to #failing-step is not reliable in headless
     # screenshots): tall enough for every timeline row.
     rows = max([int(r) for r in re.findall(r"grid-row:(\d+)", source)] or [1])

@@ -74,7 +74,11 @@ pub fn judge(s: &Scenario, e: &Exploration, max_steps: u64) -> (Verdict, Option<
             (Verdict::Unexpected, Some(hint))
         }
         Expected::Pass if e.failures.is_empty() => (Verdict::Ok, None),
-        Expected::Pass => (Verdict::Unexpected, step_bound_only.then(step_bound_hint)),
+        Expected::Pass if step_bound_only => (Verdict::Unexpected, Some(step_bound_hint())),
+        Expected::Pass => (
+            Verdict::Unexpected,
+            Some("the fixed variant failed: replay the failures listed below".to_string()),
+        ),
     }
 }
 
