@@ -76,7 +76,7 @@ details.fold[open] > .event { margin: 6px 0 0; }
 .fail-note { z-index: 2; color: var(--fail); font-weight: 600; font-size: 12.5px;
   padding: 2px 8px; border-left: 3px solid var(--fail); margin: 0 4px; }
 p.legend { color: var(--muted); font-size: 12.5px; margin: 10px 24px 4px; }
-nav.back { margin: 0 0 8px; }
+nav.back { padding: 8px 24px 0; }
 ul.links { margin: 0; padding-left: 18px; }
 ul.links li { margin: 2px 0; }
 .event:hover, .event:focus { z-index: 9; border-color: var(--accent); }
