@@ -13,7 +13,10 @@ variant's first-failure page and each minimized-failure page (every page with --
     failing step (id="failing-step") in the failing goroutine's lane; for the index, one
     summary row per explored variant and every link pointing at a page that exists;
   * takes a screenshot (same browser run) and checks it is not blank (decodes the PNG and
-    counts colours); screenshots are kept in DIR/screenshots/.
+    counts colours); screenshots are kept in DIR/screenshots/;
+  * for a trace page whose failing step has a map state: screenshots the
+    whole page twice, as written and with the failing step's inline state hidden, and fails when
+    they are the same: the state of the failing step must be visible without hovering.
 
 Installs nothing: needs python3 (standard library only), /usr/bin/chromium and a built maprace.
 
@@ -162,6 +165,40 @@ def check_page(args, path, expect):
     print(f"html-check: ok  {name}  ({colours} colours, {ink:.0%} ink)")
 
 
+def check_failing_state_visible(args, path):
+    """Fails unless hiding the failing step's inline map state changes the screenshot: then that
+    state was on screen without hovering."""
+    name = os.path.relpath(path, args.out)
+    source = open(path, encoding="utf-8").read()
+    at = source.find('id="failing-step"')
+    if at < 0:
+        return
+    # The failing step's markup runs to the next box (or the failure note after it).
+    ends = [i for i in (source.find('class="event', at), source.find('class="fail-note', at)) if i > 0]
+    box = source[at:min(ends) if ends else len(source)]
+    if 'class="inline-state' not in box and "<table>" not in box:
+        return  # no map state at the failing step (a deadlock, a panic)
+    shots = os.path.join(args.out, "screenshots")
+    hidden = os.path.join(shots, os.path.basename(path) + ".states-hidden.html")
+    with open(hidden, "w", encoding="utf-8") as f:
+        f.write(source.replace("</head>", "<style>#failing-step .inline-state, #failing-step .state{visibility:hidden}</style></head>", 1))
+    # The whole page in one window (scrolling to #failing-step is not reliable in headless
+    # screenshots): tall enough for every timeline row.
+    rows = max([int(r) for r in re.findall(r"grid-row:(\d+)", source)] or [1])
+    height = min(20000, 600 + 90 * rows)
+    images = []
+    for page, suffix in ((path, "failing"), (hidden, "failing-states-hidden")):
+        shot = os.path.join(shots, f"{os.path.basename(path)}.{suffix}.png")
+        url = "file://" + os.path.abspath(page)
+        run = chromium(args.chromium, [f"--screenshot={shot}", f"--window-size=1200,{height}"], url)
+        if run.returncode != 0 or not os.path.exists(shot):
+            fail(f"{name}: no screenshot of the failing step: {run.stderr[-2000:]}")
+        images.append(open(shot, "rb").read())
+    if images[0] == images[1]:
+        fail(f"{name}: the failing step's map state is not visible without hovering")
+    print(f"html-check: ok  {name}  (failing step's state visible)")
+
+
 def trace_expectations(args, token):
     out = subprocess.run([args.maprace, "replay", token, "--format", "json"],
                          capture_output=True, text=True, timeout=TIMEOUT)
@@ -248,6 +285,7 @@ def main():
     for page in pages:
         path = os.path.join(traces, page)
         check_page(args, path, trace_expectations(args, token_of(path)))
+        check_failing_state_visible(args, path)
     print(f"html-check: {len(pages) + 1} pages ok (report in {args.out})")
     if tmp is not None:
         tmp.cleanup()

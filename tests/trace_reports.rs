@@ -191,12 +191,14 @@ fn every_format_is_byte_identical_across_runs() {
 }
 
 #[test]
-fn explore_summary_has_minimal_preemptions_and_totals_last() {
+fn explore_summary_has_minimal_preemptions_totals_and_every_failure() {
     let text = ok(&["explore", "demo-flag-map", "--iterations", "300"]);
     let summary: Vec<&str> = text.split("\n\n").next().unwrap().lines().collect();
     assert!(summary[1].contains("minimal preemptions"));
     assert!(summary[3].contains("│ 1 (proven)"), "{text}");
-    assert_eq!(*summary.last().unwrap(), "2 scenarios, 2 ok, 0 unexpected");
+    assert_eq!(summary[6], "2 variants of 1 scenario: 2 ok, 0 unexpected");
+    assert!(summary[7].starts_with("failures (executions are numbered from #1"));
+    assert!(summary[8].starts_with("  demo-flag-map/buggy concurrent-map-writes: "));
     let plain = ok(&[
         "explore",
         "demo-flag-map",
@@ -228,6 +230,7 @@ fn report_directory_has_an_index_a_page_per_failure_and_is_deterministic() {
     assert_eq!(
         files,
         [
+            ".maprace-report",
             "index.html",
             "summary.json",
             "summary.md",

@@ -18,8 +18,10 @@ const VERSION: u8 = 2;
 const RETIRED: &[&str] = &["mr1"];
 const HAS_DIGESTS: u8 = 1;
 const HAS_TRACE_HASH: u8 = 2;
-/// Longest schedule a token may carry (guards against absurd allocations from bad input).
-const MAX_STEPS: u64 = 50_000_000;
+/// Longest schedule a token may carry: parsing refuses longer ones before allocating anything,
+/// so a crafted token costs at most a few megabytes. Far above any scenario's schedule (the
+/// default step bound is 20,000); [`Token::parse_bounded`] bounds tighter, by a step limit.
+const MAX_STEPS: u64 = 1_000_000;
 
 /// A schedule token. Replaying it with [`crate::Strategy::Replay`] reproduces the execution.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -113,6 +115,26 @@ impl Reader<'_> {
     }
 }
 
+/// A base64 decoding error in words (base64's own messages name byte values and offsets).
+fn decode_error(e: base64::DecodeError) -> TokenError {
+    use base64::DecodeError as D;
+    TokenError(match e {
+        D::InvalidByte(at, b) => format!(
+            "character {:?} at position {} of the schedule is not base64url (A-Z, a-z, 0-9, - and _)",
+            char::from(b),
+            at + 1
+        ),
+        D::InvalidLength(_) => {
+            "the schedule has an impossible length: a character was lost or added".into()
+        }
+        D::InvalidLastSymbol(_, b) => format!(
+            "the schedule's last character {:?} cannot end one: it was cut or altered",
+            char::from(b)
+        ),
+        D::InvalidPadding => "the schedule must not end in '=' padding".into(),
+    })
+}
+
 fn checksum(scenario: &str, body: &[u8]) -> u16 {
     let mut text = Vec::with_capacity(scenario.len() + body.len());
     text.extend_from_slice(scenario.as_bytes());
@@ -122,6 +144,10 @@ fn checksum(scenario: &str, body: &[u8]) -> u16 {
 }
 
 impl Token {
+    /// The longest schedule a token may carry: parsing refuses longer ones before allocating
+    /// anything for them.
+    pub const MAX_STEPS: u64 = MAX_STEPS;
+
     /// The number of scheduling steps recorded.
     pub fn len(&self) -> usize {
         self.steps.len()
@@ -139,6 +165,28 @@ impl Token {
 
     /// Parses the text form.
     pub fn parse(text: &str) -> Result<Token, TokenError> {
+        Token::parse_bounded(text, MAX_STEPS)
+    }
+
+    /// Whether the schedule of `text` checksums as a schedule of `scenario`: how a token whose
+    /// scenario name was edited is recognised (its checksum fails under the name it carries but
+    /// holds under the name it was made for).
+    pub fn belongs_to(text: &str, scenario: &str) -> bool {
+        let payload = text.trim().splitn(3, ':').nth(2).unwrap_or_default();
+        match URL_SAFE_NO_PAD.decode(payload) {
+            Ok(bytes) if bytes.len() >= 2 => {
+                let (body, sum) = bytes.split_at(bytes.len() - 2);
+                u16::from_le_bytes([sum[0], sum[1]]) == checksum(scenario, body)
+            }
+            _ => false,
+        }
+    }
+
+    /// Parses the text form of a schedule of at most `max_steps` steps (and at most
+    /// [`MAX_STEPS`]): a longer one is refused, saying how long it is, before anything is
+    /// allocated for it.
+    pub fn parse_bounded(text: &str, max_steps: u64) -> Result<Token, TokenError> {
+        let max_steps = max_steps.min(MAX_STEPS);
         let text = text.trim();
         let mut parts = text.splitn(3, ':');
         let (prefix, scenario, payload) = match (parts.next(), parts.next(), parts.next()) {
@@ -158,9 +206,7 @@ impl Token {
         if !valid_identity(scenario) {
             return Err(TokenError(format!("invalid scenario name {scenario:?}")));
         }
-        let bytes = URL_SAFE_NO_PAD
-            .decode(payload)
-            .map_err(|e| TokenError(format!("schedule is not base64url: {e}")))?;
+        let bytes = URL_SAFE_NO_PAD.decode(payload).map_err(decode_error)?;
         if bytes.len() < 2 {
             return Err(TokenError("payload is truncated".into()));
         }
@@ -189,15 +235,37 @@ impl Token {
         if nruns > body.len() as u64 {
             return Err(TokenError("run count exceeds the payload".into()));
         }
-        let mut steps = Vec::new();
+        // First pass: the runs' shape and total length, so an overlong schedule is refused
+        // before its steps are allocated.
+        let runs_start = r.pos;
+        let mut total = 0u64;
+        for _ in 0..nruns {
+            let task = r.varint()?;
+            if u32::try_from(task).is_err() {
+                return Err(TokenError(format!(
+                    "goroutine number {task} is out of range"
+                )));
+            }
+            let len = r.varint()?;
+            if len == 0 {
+                return Err(TokenError("a run of the schedule has no steps".into()));
+            }
+            total = total.saturating_add(len);
+            if flags & HAS_DIGESTS != 0 {
+                r.byte()?;
+            }
+        }
+        if total > max_steps {
+            return Err(TokenError(format!(
+                "the schedule has {total} steps, more than the step limit of {max_steps}"
+            )));
+        }
+        r.pos = runs_start;
+        let mut steps = Vec::with_capacity(total as usize);
         let mut digests = Vec::new();
         for _ in 0..nruns {
-            let task = u32::try_from(r.varint()?)
-                .map_err(|_| TokenError("task id out of range".into()))?;
+            let task = r.varint()? as u32;
             let len = r.varint()?;
-            if len == 0 || steps.len() as u64 + len > MAX_STEPS {
-                return Err(TokenError("run length out of range".into()));
-            }
             if flags & HAS_DIGESTS != 0 {
                 digests.push(r.byte()?);
             }
@@ -271,6 +339,64 @@ mod tests {
             let e = Token::parse(bad).unwrap_err();
             assert!(e.to_string().starts_with("malformed token: "), "{e}");
         }
+    }
+
+    #[test]
+    fn base64_errors_are_in_words() {
+        for (bad, says) in [
+            ("mr2:x:AA!A", "character '!' at position 3"),
+            ("mr2:x:AAAAA", "impossible length"),
+            ("mr2:x:AAq", "last character 'q'"),
+            ("mr2:x:AA==", "'=' padding"),
+        ] {
+            let e = Token::parse(bad).unwrap_err().to_string();
+            assert!(e.contains(says), "{bad}: {e}");
+            assert!(!e.contains("offset") && !e.contains("symbol"), "{bad}: {e}");
+        }
+    }
+
+    #[test]
+    fn a_long_schedule_is_refused_by_its_length_before_allocation() {
+        let t = Token {
+            scenario: "demo/buggy".into(),
+            seed: 7,
+            steps: vec![1; 50],
+            digests: vec![],
+            trace_hash: None,
+        };
+        let text = t.to_string();
+        assert_eq!(Token::parse_bounded(&text, 50).unwrap(), t);
+        let e = Token::parse_bounded(&text, 49).unwrap_err().to_string();
+        assert!(
+            e.contains("has 50 steps, more than the step limit of 49"),
+            "{e}"
+        );
+        // A crafted token claiming 50 million steps in one run: refused, nothing allocated.
+        let mut body = vec![VERSION, 0];
+        body.extend_from_slice(&7u64.to_le_bytes());
+        put_varint(&mut body, 1);
+        put_varint(&mut body, 0);
+        put_varint(&mut body, 50_000_000);
+        let sum = checksum("demo/buggy", &body);
+        body.extend_from_slice(&sum.to_le_bytes());
+        let crafted = format!("mr2:demo/buggy:{}", URL_SAFE_NO_PAD.encode(&body));
+        let e = Token::parse(&crafted).unwrap_err().to_string();
+        assert!(e.contains("50000000 steps"), "{e}");
+    }
+
+    #[test]
+    fn a_token_edited_to_name_another_scenario_is_recognised() {
+        let t = Token {
+            scenario: "demo/buggy".into(),
+            seed: 7,
+            steps: vec![0, 1, 1],
+            digests: vec![],
+            trace_hash: None,
+        };
+        let edited = t.to_string().replace("demo/buggy", "demo/fixed");
+        assert!(Token::parse(&edited).is_err());
+        assert!(Token::belongs_to(&edited, "demo/buggy"));
+        assert!(!Token::belongs_to(&edited, "demo/fixed"));
     }
 
     #[test]

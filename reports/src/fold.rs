@@ -16,6 +16,53 @@ pub struct Row<'a> {
     pub events: &'a [Event],
     /// Whether the failure happened in this row (the last row of a failing goroutine).
     pub failing: bool,
+    /// The failure's step, when it comes after the row's last event: the scheduler resumed
+    /// the failing goroutine at that step and it failed before recording anything new.
+    pub failed_at: Option<u64>,
+}
+
+impl Row<'_> {
+    /// The steps the row covers, as the step column shows them: `7`, `2-4`, and for the
+    /// failing row up to the failure's step, so the step the outcome line names is a row's.
+    pub fn steps(&self) -> String {
+        match (self.events.first(), self.failed_at) {
+            (Some(first), Some(at)) if first.step != at => format!("{}-{at}", first.step),
+            (Some(_), Some(at)) => at.to_string(),
+            _ => step_range(self.events),
+        }
+    }
+}
+
+/// How step numbers read, for the line under a trace: a step is the number of scheduling
+/// decisions made before an event. Numbers without a row are decisions after which the
+/// resumed goroutine reached its next point with nothing to record; saying so keeps a reader
+/// from hunting for hidden steps.
+pub fn step_legend(report: &ReplayReport) -> String {
+    let mut seen: Vec<u64> = report.trace.iter().map(|e| e.step).collect();
+    seen.dedup();
+    let last = report
+        .outcome
+        .as_ref()
+        .map(|f| f.step)
+        .into_iter()
+        .chain(seen.last().copied())
+        .max()
+        .unwrap_or(0);
+    let first = seen.first().copied().unwrap_or(0);
+    let missing = (first..=last)
+        .filter(|s| {
+            seen.binary_search(s).is_err() && report.outcome.as_ref().is_none_or(|f| f.step != *s)
+        })
+        .count();
+    let mut out = String::from("step N = after N scheduling decisions");
+    if missing > 0 {
+        out.push_str(&format!(
+            "; {missing} step number{} without a row: the goroutine resumed there had nothing \
+             new to record before its next point",
+            if missing == 1 { "" } else { "s" }
+        ));
+    }
+    out
 }
 
 /// The goroutines of a trace, one lane each, in order of creation.
@@ -57,11 +104,12 @@ pub fn rows<'a>(report: &'a ReplayReport, lanes: &Lanes, full: bool) -> Vec<Row<
                 lane: lanes.index(&events[start].goroutine).unwrap_or(0),
                 events: &events[start..i],
                 failing: false,
+                failed_at: None,
             });
             start = i;
         }
     }
-    if report.outcome.is_some() {
+    if let Some(failure) = &report.outcome {
         let mut marked = false;
         for g in report.failing_goroutines() {
             if let Some(lane) = lanes.index(g) {
@@ -74,6 +122,14 @@ pub fn rows<'a>(report: &'a ReplayReport, lanes: &Lanes, full: bool) -> Vec<Row<
         if !marked {
             if let Some(r) = rows.last_mut() {
                 r.failing = true;
+            }
+        }
+        // The failure's own step goes on the last failing row (one failing goroutine: its row;
+        // a deadlock: the latest of the blocked goroutines' rows).
+        if let Some(r) = rows.iter_mut().rev().find(|r| r.failing) {
+            let last = r.events.last().map_or(0, |e| e.step);
+            if failure.step > last {
+                r.failed_at = Some(failure.step);
             }
         }
     }

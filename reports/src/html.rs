@@ -1,16 +1,15 @@
 //! Self-contained HTML: a swimlane timeline of one trace, and the exploration index page.
 //!
 //! Every page is one file with its style inline and no script, font or image from anywhere:
-//! it opens from a CI artefact or an email attachment as it does locally. The timeline's
-//! geometry (one lane per goroutine, one row per event) is computed here, so the arrows for
-//! context switches are plain SVG and the page needs no JavaScript at all.
+//! it opens from a CI artefact or an email attachment as it does locally. The timeline (see
+//! [`crate::timeline`]) is a CSS grid with `<details>` folds, so the page needs no JavaScript.
 
-use crate::fold::Lanes;
 use crate::model::{ReplayReport, SummaryRow};
 use crate::summary;
 use crate::trace_table;
-use maprace_harness::Event;
 use std::fmt::Write as _;
+
+pub use crate::timeline::timeline;
 
 /// Escapes text for HTML content and attribute values.
 pub fn escape(text: &str) -> String {
@@ -26,22 +25,6 @@ pub fn escape(text: &str) -> String {
         }
     }
     out
-}
-
-// Timeline geometry, in CSS pixels.
-const STEP_W: usize = 56;
-const LANE_W: usize = 250;
-const LANE_GAP: usize = 46;
-const BOX_H: usize = 40;
-const ROW_H: usize = 54;
-const TOP: usize = 12;
-
-fn lane_x(lane: usize) -> usize {
-    STEP_W + lane * (LANE_W + LANE_GAP)
-}
-
-fn row_y(row: usize) -> usize {
-    TOP + row * ROW_H
 }
 
 const STYLE: &str = r#"
@@ -62,34 +45,42 @@ dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: 2px 12px;
 dl.facts dt { color: var(--muted); }
 dl.facts dd { margin: 0; overflow-wrap: anywhere; }
 .timeline-wrap { overflow-x: auto; padding: 0 24px 24px; }
-.lane-heads { position: sticky; top: 0; z-index: 3; background: #fff; height: 36px;
-  border-bottom: 1px solid var(--line); }
-.lane-head { position: absolute; top: 6px; height: 26px; font-weight: 600; text-align: center;
-  background: #eef1f4; border-radius: 6px; padding-top: 2px; }
-.timeline { position: relative; }
-.lane { position: absolute; top: 0; bottom: 0; background: var(--lane);
-  border-left: 1px dashed var(--line); border-right: 1px dashed var(--line); }
-.step { position: absolute; left: 0; width: 44px; text-align: right; color: var(--muted);
-  font-size: 12px; }
-svg.arrows { position: absolute; left: 0; top: 0; pointer-events: none; z-index: 1; }
-svg.arrows path { fill: none; stroke: var(--accent); stroke-width: 1.6; opacity: .75; }
-.event { position: absolute; z-index: 2; background: var(--box); border: 1px solid var(--line);
-  border-radius: 6px; padding: 2px 8px; outline: none; }
-.event .op, .event .point { display: block; white-space: nowrap; overflow: hidden;
-  text-overflow: ellipsis; }
+/* One grid for the whole trace: the step column, then one column per goroutine sharing the
+   page's width (never narrower than a readable box). Every item is placed explicitly. */
+.timeline { display: grid; column-gap: 14px; row-gap: 6px; align-items: start; }
+.lane-head { position: sticky; top: 0; z-index: 3; font-weight: 600; text-align: center;
+  background: #eef1f4; border-radius: 6px; padding: 3px 6px; margin-bottom: 4px; }
+.lane { background: var(--lane); border-left: 1px dashed var(--line);
+  border-right: 1px dashed var(--line); align-self: stretch; z-index: 0; }
+.step { color: var(--muted); font-size: 12px; text-align: right; padding-top: 6px; }
+.event { position: relative; z-index: 2; background: var(--box); border: 1px solid var(--line);
+  border-radius: 6px; padding: 2px 8px; outline: none; min-width: 0; margin: 0 4px; }
+.event.switched { border-top: 3px solid var(--accent); }
+.event .op, .event .point { display: block; overflow-wrap: anywhere; }
 .event .op { font-weight: 600; font-size: 12.5px; }
 .event .point { color: var(--muted); font-size: 12px; }
+.event .inline-state { display: block; font-size: 11.5px; color: #5a4a00; background: #fffbe6;
+  border-radius: 4px; padding: 0 4px; margin: 2px 0; overflow-wrap: anywhere; }
 .event.failing { border: 2px solid var(--fail); background: var(--fail-bg); }
 .event.failing .op::before { content: "✗ "; color: var(--fail); }
+.event.conflicting { border: 2px solid #bf8700; background: #fff8c5; }
+.event.conflicting .op::before { content: "⚠ "; color: #bf8700; }
 .event .state { display: none; position: absolute; left: 0; top: 100%; margin-top: 4px;
   z-index: 10; min-width: 100%; background: #fffff4; border: 1px solid #c9b458;
   border-radius: 6px; padding: 6px 8px; box-shadow: 0 4px 12px rgba(0,0,0,.15);
   white-space: normal; }
-.fail-note { position: absolute; z-index: 2; color: var(--fail); font-weight: 600;
-  font-size: 12.5px; padding: 2px 8px; border-left: 3px solid var(--fail); }
+details.fold { z-index: 2; margin: 0 4px; }
+details.fold > summary { cursor: pointer; color: var(--muted); font-size: 12px;
+  border: 1px dashed var(--line); border-radius: 6px; padding: 2px 8px; background: #fff; }
+details.fold[open] > .event { margin: 6px 0 0; }
+.fail-note { z-index: 2; color: var(--fail); font-weight: 600; font-size: 12.5px;
+  padding: 2px 8px; border-left: 3px solid var(--fail); margin: 0 4px; }
 p.legend { color: var(--muted); font-size: 12.5px; margin: 10px 24px 4px; }
+nav.back { padding: 8px 24px 0; }
+ul.links { margin: 0; padding-left: 18px; }
+ul.links li { margin: 2px 0; }
 .event:hover, .event:focus { z-index: 9; border-color: var(--accent); }
-.event:hover .state, .event:focus .state, .event:target .state { display: block; }
+.event:hover .state, .event:focus .state { display: block; }
 .state table { border-collapse: collapse; }
 .state td { padding: 0 6px 0 0; font-size: 12px; }
 .state td:first-child { color: var(--muted); }
@@ -126,7 +117,7 @@ fn trace_header(report: &ReplayReport, heading: &str) -> String {
     };
     let _ = writeln!(out, "<p class=\"outcome {class}\">{}</p>", escape(&text));
     out.push_str("<dl class=\"facts\">\n");
-    for (name, value) in trace_table::facts(report) {
+    for (name, value) in trace_table::facts(report, trace_table::MAPRACE_REPLAY) {
         let id = name.replace(' ', "-");
         let _ = writeln!(
             out,
@@ -146,179 +137,22 @@ fn title(report: &ReplayReport) -> String {
     }
 }
 
-/// The hover card of an event: its full description and every state field.
-fn state_card(e: &Event) -> String {
-    let mut out = format!(
-        "<div class=\"state\"><div class=\"mono\">{} · step {}</div>",
-        escape(&e.describe()),
-        e.step
-    );
-    match &e.state {
-        Some(s) if !s.is_empty() => {
-            out.push_str("<table>");
-            for (k, v) in &s.0 {
-                let _ = write!(
-                    out,
-                    "<tr><td>{}</td><td class=\"mono\">{}</td></tr>",
-                    escape(k),
-                    escape(v)
-                );
-            }
-            out.push_str("</table>");
-        }
-        _ => out.push_str("<div>no state snapshot</div>"),
-    }
-    out.push_str("</div>");
-    out
-}
-
-/// The swimlane timeline of `report`. `id_prefix` keeps element ids unique when several
-/// timelines share a page.
-pub fn timeline(report: &ReplayReport, id_prefix: &str) -> String {
-    let lanes = Lanes::of(report);
-    let events = &report.trace;
-    let failing = failing_events(report, &lanes);
-    let width = lane_x(lanes.names.len()) - LANE_GAP + 8;
-    // One row more than the events, for the failure note under the failing step.
-    let height = row_y(events.len() + 1) + 8;
-    let mut out = String::new();
-    let names: Vec<String> = lanes.names.iter().map(|n| escape(n)).collect();
-    let _ = writeln!(
-        out,
-        "<p class=\"legend\">One lane per goroutine, one box per step in execution order; \
-         arrows are context switches. Hover or focus a step for the map state.</p>\n\
-         <div class=\"timeline-wrap\">\n<div class=\"lane-heads\" style=\"width:{width}px\">"
-    );
-    for (i, name) in names.iter().enumerate() {
-        let _ = writeln!(
-            out,
-            "<div class=\"lane-head\" data-lane=\"{name}\" style=\"left:{}px;width:{LANE_W}px\">{name}</div>",
-            lane_x(i)
-        );
-    }
-    out.push_str("</div>\n");
-    let _ = writeln!(
-        out,
-        "<div class=\"timeline\" id=\"{id_prefix}timeline\" data-goroutines=\"{}\" style=\"width:{width}px;height:{height}px\">",
-        names.join(" ")
-    );
-    for (i, name) in names.iter().enumerate() {
-        let _ = writeln!(
-            out,
-            "<div class=\"lane\" data-lane=\"{name}\" style=\"left:{}px;width:{LANE_W}px\"></div>",
-            lane_x(i)
-        );
-    }
-    // Context switches: an arrow from the last event of a run to the first of the next.
-    let _ = writeln!(
-        out,
-        "<svg class=\"arrows\" width=\"{width}\" height=\"{height}\" aria-hidden=\"true\">\
-         <defs><marker id=\"{id_prefix}arrowhead\" viewBox=\"0 0 8 8\" refX=\"7\" refY=\"4\" \
-         markerWidth=\"7\" markerHeight=\"7\" orient=\"auto\"><path d=\"M0,0 L8,4 L0,8 z\" \
-         style=\"fill:#0969da;stroke:none\"/></marker></defs>"
-    );
-    for i in 1..events.len() {
-        if events[i].goroutine == events[i - 1].goroutine {
-            continue;
-        }
-        let (a, b) = (
-            lanes.index(&events[i - 1].goroutine).unwrap_or(0),
-            lanes.index(&events[i].goroutine).unwrap_or(0),
-        );
-        // From the side of the last box facing the next lane to the facing side of the next
-        // box, as an S-curve: the arrow reads as "the scheduler switched from here to there".
-        let (y1, y2) = (row_y(i - 1) + BOX_H / 2, row_y(i) + BOX_H / 2);
-        let (x1, x2) = if b > a {
-            (lane_x(a) + LANE_W, lane_x(b))
-        } else {
-            (lane_x(a), lane_x(b) + LANE_W)
-        };
-        let mid = (x1 + x2) / 2;
-        let _ = writeln!(
-            out,
-            "<path class=\"switch\" d=\"M{x1},{y1} C{mid},{y1} {mid},{y2} {x2},{y2}\" \
-             marker-end=\"url(#{id_prefix}arrowhead)\"/>"
-        );
-    }
-    out.push_str("</svg>\n");
-    for (i, e) in events.iter().enumerate() {
-        let lane = lanes.index(&e.goroutine).unwrap_or(0);
-        let y = row_y(i);
-        if i == 0 || events[i - 1].step != e.step {
-            let _ = writeln!(
-                out,
-                "<div class=\"step\" style=\"top:{}px\">{}</div>",
-                y + 10,
-                e.step
-            );
-        }
-        // Every failing step is highlighted; the last one (where the failure was noticed)
-        // also carries the page's one `failing-step` id, for links and checks.
-        let class = if failing.contains(&i) { " failing" } else { "" };
-        let id = if failing.last() == Some(&i) {
-            format!(" id=\"{id_prefix}failing-step\"")
-        } else {
-            String::new()
-        };
-        let op = match &e.detail {
-            Some(d) if !d.is_empty() => format!("{} {d}", e.kind),
-            _ => e.kind.to_string(),
-        };
-        let hover = match &e.state {
-            Some(s) => format!("{} | {s}", e.describe()),
-            None => e.describe(),
-        };
-        let _ = writeln!(
-            out,
-            "<div class=\"event{class}\"{id} tabindex=\"0\" data-lane=\"{}\" data-step=\"{}\" \
-             title=\"{}\" style=\"left:{}px;top:{y}px;width:{LANE_W}px;height:{BOX_H}px\">\
-             <span class=\"op\">{}</span><span class=\"point\">{}</span>{}</div>",
-            escape(&e.goroutine),
-            e.step,
-            escape(&hover),
-            lane_x(lane),
-            escape(&op),
-            escape(&e.label),
-            state_card(e)
-        );
-    }
-    if let (Some(&last), Some(f)) = (failing.last(), &report.outcome) {
-        let lane = lanes.index(&events[last].goroutine).unwrap_or(0);
-        let _ = writeln!(
-            out,
-            "<div class=\"fail-note\" style=\"left:{}px;top:{}px;width:{LANE_W}px\">{}</div>",
-            lane_x(lane),
-            row_y(events.len()) - 4,
-            escape(&f.message)
-        );
-    }
-    out.push_str("</div>\n</div>\n");
-    out
-}
-
-/// Indices of the events to highlight: each failing goroutine's last event, or the last event
-/// when the failure names no lane (the same rule as the tables' failing row).
-fn failing_events(report: &ReplayReport, lanes: &Lanes) -> Vec<usize> {
-    if report.outcome.is_none() || report.trace.is_empty() {
-        return Vec::new();
-    }
-    let mut out: Vec<usize> = report
-        .failing_goroutines()
-        .into_iter()
-        .filter(|g| lanes.index(g).is_some())
-        .filter_map(|g| report.trace.iter().rposition(|e| e.goroutine == g))
-        .collect();
-    if out.is_empty() {
-        out.push(report.trace.len() - 1);
-    }
-    out.sort_unstable();
-    out.dedup();
-    out
-}
-
 /// One trace as a page: the token and replay command at the top, then the timeline.
 pub fn trace_page(report: &ReplayReport) -> String {
-    let mut body = trace_header(report, "h1");
+    trace_page_linked(report, None)
+}
+
+/// [`trace_page`], with a link back to the report's index at `index` (report directories).
+pub fn trace_page_linked(report: &ReplayReport, index: Option<&str>) -> String {
+    let mut body = String::new();
+    if let Some(href) = index {
+        let _ = writeln!(
+            body,
+            "<nav class=\"back\"><a href=\"{}\">← all results</a></nav>",
+            escape(href)
+        );
+    }
+    body.push_str(&trace_header(report, "h1"));
     body.push_str(&timeline(report, ""));
     page(&format!("maprace: {}", title(report)), &body)
 }
@@ -364,19 +198,20 @@ pub fn summary_page(
         }
         body.push_str("<td>");
         let row_links = links.get(i).map(Vec::as_slice).unwrap_or_default();
-        for (k, l) in row_links.iter().enumerate() {
-            if k > 0 {
-                body.push_str("<br>");
-            }
-            let _ = write!(
-                body,
-                "<a href=\"{}\">{}</a>",
-                escape(&l.href),
-                escape(&l.label)
-            );
-        }
         if row_links.is_empty() {
             body.push('-');
+        } else {
+            // A list, so neighbouring links never read as one.
+            body.push_str("<ul class=\"links\">");
+            for l in row_links {
+                let _ = write!(
+                    body,
+                    "<li><a href=\"{}\">{}</a></li>",
+                    escape(&l.href),
+                    escape(&l.label)
+                );
+            }
+            body.push_str("</ul>");
         }
         body.push_str("</td></tr>\n");
     }
@@ -386,6 +221,14 @@ pub fn summary_page(
         "<p class=\"totals\">{}</p>",
         escape(&summary::totals(rows))
     );
+    let hints = summary::hints(rows);
+    if !hints.is_empty() {
+        body.push_str("<ul class=\"hints\">\n");
+        for h in hints {
+            let _ = writeln!(body, "<li>{}</li>", escape(&h));
+        }
+        body.push_str("</ul>\n");
+    }
     for (id, report) in embedded {
         let _ = writeln!(body, "<section id=\"{}\">", escape(id));
         body.push_str(&trace_header(report, "h2"));

@@ -17,6 +17,7 @@ pub mod model;
 pub mod report_dir;
 pub mod summary;
 pub mod table;
+pub mod timeline;
 pub mod trace_table;
 pub mod write_atomic;
 

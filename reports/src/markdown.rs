@@ -51,7 +51,7 @@ pub fn table(report: &ReplayReport, options: &TraceOptions) -> String {
         .iter()
         .map(|row| {
             let mut record = vec![String::new(); width];
-            record[0] = fold::step_range(row.events);
+            record[0] = row.steps();
             let text = escape(&trace_table::cell_text(row));
             record[1 + row.lane] = if row.failing {
                 format!("**{text}**")
@@ -76,6 +76,7 @@ pub fn trace(report: &ReplayReport, options: &TraceOptions) -> String {
         out.push_str("(no events)\n");
     } else {
         out.push_str(&table(report, options));
+        out.push_str(&format!("\n_{}_\n", escape(&fold::step_legend(report))));
     }
     out.push('\n');
     match &report.outcome {
@@ -89,7 +90,7 @@ pub fn trace(report: &ReplayReport, options: &TraceOptions) -> String {
         )),
         None => out.push_str("**✓ passed:** no failure\n\n"),
     }
-    for (name, value) in trace_table::facts(report) {
+    for (name, value) in trace_table::facts(report, options.replay) {
         out.push_str(&format!("- {name}: `{value}`\n"));
     }
     out
@@ -107,6 +108,12 @@ pub fn summary(rows: &[SummaryRow]) -> String {
     out.push('\n');
     out.push_str(&summary::totals(rows));
     out.push('\n');
+    for h in summary::hints(rows) {
+        out.push_str(&format!("\n- {}", escape(&h)));
+    }
+    if rows.iter().any(|r| r.hint.is_some()) {
+        out.push('\n');
+    }
     out
 }
 

@@ -73,12 +73,15 @@ impl Minimization {
         )
     }
 
-    /// `proven minimal` or `reduced`.
+    /// `proven minimal`, `reduced`, or `not reduced` (the search found nothing shorter, for
+    /// example with no budget).
     pub fn quality(&self) -> &'static str {
         if self.proven_minimal {
             "proven minimal"
-        } else {
+        } else if self.preemptions_after < self.preemptions_before {
             "reduced"
+        } else {
+            "not reduced"
         }
     }
 }
@@ -114,10 +117,16 @@ pub struct SummaryRow {
     pub executions: u64,
     /// Whether a systematic strategy covered its whole space.
     pub exhausted: bool,
+    /// What the exploration covered, in words: `every schedule with ≤ 2 preemptions`,
+    /// `not exhaustive: cut at 10,000 executions`, `10,000 sampled schedules`.
+    pub coverage: String,
     /// `fail` or `pass`.
     pub expected: String,
     /// `ok` or `unexpected`.
     pub verdict: String,
+    /// Why the verdict is `unexpected` and what to try (`only step-bound: …`); `null` when ok.
+    #[serde(default)]
+    pub hint: Option<String>,
     /// The first failure, if any.
     pub first_failure: Option<FailureSummary>,
     /// Every distinct failure, first occurrence first.

@@ -8,15 +8,27 @@
 //! ```
 //!
 //! Every file is written atomically. Traces go first and the index last, so the index never
-//! links to a page that is not there yet; trace pages of an earlier run that this run did not
-//! write are removed, so the directory always describes one run.
+//! links to a page that is not there yet.
+//!
+//! maprace owns the directory through a marker file, `DIR/.maprace-report`, that lists every
+//! file the last run wrote. A directory without the marker is used only when it is empty (or
+//! missing); otherwise [`prepare`] refuses it, so `--report .` can never delete someone's files.
+//! Files an earlier run wrote that this run did not are removed, so the directory always
+//! describes one run; files listed nowhere are never touched.
 
 use crate::html::{self, Link};
 use crate::markdown;
 use crate::model::{ReplayReport, SummaryRow};
-use crate::write_atomic::write_atomic;
+use crate::write_atomic::{check_writable, write_atomic};
+use std::collections::BTreeSet;
 use std::io;
 use std::path::{Path, PathBuf};
+
+/// The marker file that makes a directory maprace's report directory.
+pub const MARKER: &str = ".maprace-report";
+
+const MARKER_HEADER: &str = "# maprace report directory: the files below were written by maprace \
+and are replaced or removed by its next run.\n";
 
 /// One trace page of the report.
 #[derive(Clone, Debug)]
@@ -51,16 +63,77 @@ pub fn file_stem(parts: &[&str]) -> String {
     out.trim_matches('-').to_string()
 }
 
-/// Writes the report directory; returns the files written, index last.
+/// Checks, before any exploration, that `dir` can be maprace's report directory: it is missing,
+/// empty or already holds the [`MARKER`], and files can be written in it and in `traces/`.
+/// Creates it (with the marker) when needed, so the check holds until the report is written.
+pub fn prepare(dir: &Path) -> io::Result<()> {
+    let marker = dir.join(MARKER);
+    match std::fs::read_dir(dir) {
+        Ok(mut entries) => {
+            if !marker.is_file() && entries.next().is_some() {
+                return Err(io::Error::other(format!(
+                    "it holds files maprace did not write (no {MARKER} marker); \
+                     use a new or empty directory"
+                )));
+            }
+        }
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+        Err(e) => return Err(e),
+    }
+    check_writable(dir)?;
+    check_writable(&dir.join("traces"))?;
+    if !marker.is_file() {
+        write_atomic(&marker, MARKER_HEADER.as_bytes())?;
+    }
+    Ok(())
+}
+
+/// The files (relative to the directory, `/`-separated) the marker says maprace wrote.
+fn owned(dir: &Path) -> BTreeSet<String> {
+    std::fs::read_to_string(dir.join(MARKER))
+        .unwrap_or_default()
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.is_empty())
+        // Only plain names under the directory: a marker cannot send removals elsewhere.
+        .filter(|l| {
+            l.split('/')
+                .all(|part| !part.is_empty() && part != ".." && part != ".")
+        })
+        .map(str::to_string)
+        .collect()
+}
+
+fn write_marker(dir: &Path, files: &BTreeSet<String>) -> io::Result<()> {
+    let mut text = String::from(MARKER_HEADER);
+    for f in files {
+        text.push_str(f);
+        text.push('\n');
+    }
+    write_atomic(&dir.join(MARKER), text.as_bytes()).map(drop)
+}
+
+/// Writes the report directory (after [`prepare`], which it repeats); returns the files
+/// written, index last.
 pub fn write(dir: &Path, rows: &[SummaryRow], pages: &[TracePage]) -> io::Result<Vec<PathBuf>> {
+    prepare(dir)?;
+    let before = owned(dir);
+    let mut now: BTreeSet<String> = pages
+        .iter()
+        .map(|p| format!("traces/{}.html", p.stem))
+        .chain(["summary.json", "summary.md", "index.html"].map(String::from))
+        .collect();
+    // Claim every file before writing any, so an interrupted run leaves nothing unowned.
+    write_marker(dir, &before.union(&now).cloned().collect())?;
     let traces = dir.join("traces");
-    std::fs::create_dir_all(&traces)?;
     let mut written = Vec::new();
     let mut links: Vec<Vec<Link>> = vec![Vec::new(); rows.len()];
     for p in pages {
         let name = format!("{}.html", p.stem);
         let path = traces.join(&name);
-        write_atomic(&path, html::trace_page(&p.report).as_bytes())?;
+        write_atomic(
+            &path,
+            html::trace_page_linked(&p.report, Some("../index.html")).as_bytes(),
+        )?;
         written.push(path);
         if let Some(l) = links.get_mut(p.row) {
             l.push(Link {
@@ -69,7 +142,6 @@ pub fn write(dir: &Path, rows: &[SummaryRow], pages: &[TracePage]) -> io::Result
             });
         }
     }
-    remove_stale(&traces, &written)?;
 
     let json = dir.join("summary.json");
     write_atomic(&json, crate::json::explore(rows).as_bytes())?;
@@ -80,6 +152,14 @@ pub fn write(dir: &Path, rows: &[SummaryRow], pages: &[TracePage]) -> io::Result
     let index = dir.join("index.html");
     write_atomic(&index, html::summary_page(rows, &links, &[]).as_bytes())?;
     written.push(index);
+    for stale in before.difference(&now) {
+        match std::fs::remove_file(dir.join(stale)) {
+            Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e),
+            _ => {}
+        }
+    }
+    now.retain(|f| dir.join(f).is_file());
+    write_marker(dir, &now)?;
     Ok(written)
 }
 
@@ -101,18 +181,4 @@ pub fn summary_markdown(rows: &[SummaryRow], pages: &[TracePage]) -> String {
         }
     }
     out
-}
-
-/// Removes `*.html` files in `traces` that this run did not write (and leftover temporaries).
-fn remove_stale(traces: &Path, keep: &[PathBuf]) -> io::Result<()> {
-    for entry in std::fs::read_dir(traces)? {
-        let path = entry?.path();
-        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
-        let ours =
-            name.ends_with(".html") || (name.starts_with(".maprace-") && name.ends_with(".tmp"));
-        if ours && path.is_file() && !keep.contains(&path) {
-            std::fs::remove_file(&path)?;
-        }
-    }
-    Ok(())
 }

@@ -9,9 +9,9 @@ use tabled::settings::object::Cell;
 pub const HEADER: [&str; 8] = [
     "scenario",
     "variant",
+    "expected",
     "strategy",
-    "executions",
-    "first failure at",
+    "coverage",
     "failure kinds",
     "minimal preemptions",
     "verdict",
@@ -22,43 +22,35 @@ const KINDS_WIDTH: usize = 40;
 
 /// The summary's cells, as plain text, for every format.
 ///
-/// - `executions` ends in `(all)` when a systematic strategy covered its whole space;
-/// - `first failure at` is the 0-based index of the first failing execution;
-/// - `failure kinds` lists each kind once, in order of first occurrence;
+/// - `coverage` says exactly what was explored, with the number of executions: every schedule
+///   (within a preemption bound), a systematic search cut short, or sampled schedules;
+/// - `failure kinds` lists each kind once, in order of first occurrence (the failures list
+///   under the table gives each one's first failing execution and token);
 /// - `minimal preemptions` is the minimized first failure's count, `(proven)` when the bounded
-///   search proved no schedule with fewer fails this way, `(reduced)` otherwise.
+///   search proved no schedule with fewer fails this way, `(reduced)` or `(not reduced)`
+///   otherwise (`--minimize-budget 0` searches nothing);
+/// - `verdict` is `ok` or `unexpected` ([`hints`] says why, under the table).
 pub fn cells(rows: &[SummaryRow]) -> (&'static [&'static str], Vec<Vec<String>>) {
     let body = rows
         .iter()
         .map(|r| {
-            let executions = if r.exhausted {
-                format!("{} (all)", r.executions)
-            } else {
-                r.executions.to_string()
-            };
             let mut kinds: Vec<&str> = Vec::new();
             for f in &r.failures {
                 if !kinds.contains(&f.kind.as_str()) {
                     kinds.push(&f.kind);
                 }
             }
-            let (first, minimal) = match &r.first_failure {
-                Some(f) => (
-                    f.execution.to_string(),
-                    match &f.minimized {
-                        Some(m) if m.proven_minimal => format!("{} (proven)", m.preemptions_after),
-                        Some(m) => format!("{} (reduced)", m.preemptions_after),
-                        None => "-".into(),
-                    },
-                ),
-                None => ("-".into(), "-".into()),
+            let minimal = match r.first_failure.as_ref().and_then(|f| f.minimized.as_ref()) {
+                Some(m) if m.proven_minimal => format!("{} (proven)", m.preemptions_after),
+                Some(m) => format!("{} ({})", m.preemptions_after, m.quality()),
+                None => "-".into(),
             };
             vec![
                 r.scenario.clone(),
                 r.variant.clone(),
+                r.expected.clone(),
                 r.strategy.clone(),
-                executions,
-                first,
+                r.coverage.clone(),
                 if kinds.is_empty() {
                     "-".into()
                 } else {
@@ -75,13 +67,26 @@ pub fn cells(rows: &[SummaryRow]) -> (&'static [&'static str], Vec<Vec<String>>)
 /// The summary as a terminal table, then the totals line. With `colour`, verdicts are green
 /// (`ok`) or red (`unexpected`).
 pub fn table(rows: &[SummaryRow], colour: bool) -> String {
+    table_sized(rows, colour, None)
+}
+
+/// [`table`] fitted into `width` terminal columns (see [`crate::table::fit`]).
+pub fn table_sized(rows: &[SummaryRow], colour: bool, width: Option<usize>) -> String {
     let (header, mut body) = cells(rows);
     let verdict_col = header.len() - 1;
     // A variant can fail several ways; wrap the list so the table keeps a terminal's width.
     for r in &mut body {
         r[KINDS_COL] = crate::trace_table::wrap(&r[KINDS_COL], KINDS_WIDTH);
     }
-    let mut out = grid_with(header, body, |t| {
+    let mut records: Vec<Vec<String>> =
+        std::iter::once(header.iter().map(|h| h.to_string()).collect())
+            .chain(body)
+            .collect();
+    crate::table::fit_cells(&mut records, width);
+    let header: Vec<String> = records.remove(0);
+    let header: Vec<&str> = header.iter().map(String::as_str).collect();
+    let mut out = grid_with(&header, records, |t| {
+        crate::table::fit(t, width);
         if colour {
             for (i, r) in rows.iter().enumerate() {
                 let style = if r.verdict == "ok" { GOOD } else { FAILURE };
@@ -91,16 +96,84 @@ pub fn table(rows: &[SummaryRow], colour: bool) -> String {
     });
     out.push_str(&totals(rows));
     out.push('\n');
+    for h in hints(rows) {
+        out.push_str(&format!("  {h}\n"));
+    }
     out
 }
 
-/// `N scenarios, N ok, N unexpected`.
+/// Why each unexpected verdict is unexpected and what to try, one line per variant:
+/// `e2-two-writers/buggy: only step-bound: …`.
+pub fn hints(rows: &[SummaryRow]) -> Vec<String> {
+    rows.iter()
+        .filter_map(|r| {
+            let h = r.hint.as_ref()?;
+            Some(format!("{}/{}: {h}", r.scenario, r.variant))
+        })
+        .collect()
+}
+
+/// `N variants of M scenarios: N ok, N unexpected`.
 pub fn totals(rows: &[SummaryRow]) -> String {
     let ok = rows.iter().filter(|r| r.verdict == "ok").count();
+    let mut names: Vec<&str> = rows.iter().map(|r| r.scenario.as_str()).collect();
+    names.dedup();
+    let plural =
+        |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
     format!(
-        "{} scenarios, {} ok, {} unexpected",
-        rows.len(),
+        "{} of {}: {} ok, {} unexpected",
+        plural(rows.len(), "variant", "variants"),
+        plural(names.len(), "scenario", "scenarios"),
         ok,
         rows.len() - ok
     )
+}
+
+/// The failures list printed under the summary table: every distinct failure of every
+/// variant, with where it was first found and the token that replays it (and the minimized
+/// token, when one was computed), so no failure is reachable only through JSON or a report.
+/// `replay` is the replay command ([`crate::TraceOptions::replay`]).
+pub fn failures(rows: &[SummaryRow], replay: &str) -> String {
+    let mut out = String::new();
+    for r in rows {
+        for f in &r.failures {
+            out.push_str(&format!(
+                "  {}/{} {}: {} execution{}, first #{}\n    {replay} {}\n",
+                r.scenario,
+                r.variant,
+                f.kind,
+                f.count,
+                if f.count == 1 { "" } else { "s" },
+                f.execution + 1,
+                f.token
+            ));
+            if let Some(m) = f.minimized.as_ref().filter(|m| m.token == f.token) {
+                let plural = if m.preemptions_after == 1 { "" } else { "s" };
+                out.push_str(&if m.proven_minimal {
+                    format!(
+                        "    already minimal: {} preemption{plural} (proven)\n",
+                        m.preemptions_after
+                    )
+                } else {
+                    format!(
+                        "    not reduced: {} preemption{plural}, nothing shorter found within \
+                         the minimization budget\n",
+                        m.preemptions_after
+                    )
+                });
+            } else if let Some(m) = &f.minimized {
+                out.push_str(&format!(
+                    "    minimized to {} preemption{} ({}): {replay} {}\n",
+                    m.preemptions_after,
+                    if m.preemptions_after == 1 { "" } else { "s" },
+                    m.quality(),
+                    m.token
+                ));
+            }
+        }
+    }
+    if out.is_empty() {
+        return out;
+    }
+    format!("failures (executions are numbered from #1 in the order they ran):\n{out}")
 }

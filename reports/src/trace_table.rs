@@ -15,7 +15,17 @@ pub struct TraceOptions {
     pub full: bool,
     /// ANSI colour (terminal table only).
     pub colour: bool,
+    /// The command that replays a token, as it works where the report is read:
+    /// [`MAPRACE_REPLAY`] when maprace is installed, `cargo run --release -- replay` in a
+    /// checkout.
+    pub replay: &'static str,
+    /// The terminal's width in columns: the table wraps its widest columns to fit it (terminal
+    /// table only; `None` for no limit).
+    pub width: Option<usize>,
 }
+
+/// The replay command of an installed maprace.
+pub const MAPRACE_REPLAY: &str = "maprace replay";
 
 /// Lane cells wrap at this width, so three or four goroutines fit a terminal side by side.
 const LANE_WIDTH: usize = 36;
@@ -39,20 +49,25 @@ pub fn table(report: &ReplayReport, options: &TraceOptions) -> String {
     let lanes = Lanes::of(report);
     let rows = fold::rows(report, &lanes, options.full);
     let width = lanes.names.len() + 2;
-    let mut b = Builder::default();
     let mut header = vec!["step".to_string()];
     header.extend(lanes.names.iter().cloned());
     header.push("state".into());
-    b.push_record(header);
+    let mut records = vec![header];
     for row in &rows {
         let mut record = vec![String::new(); width];
-        record[0] = fold::step_range(row.events);
+        record[0] = row.steps();
         record[1 + row.lane] = wrap(&cell_text(row), LANE_WIDTH);
         record[width - 1] = wrap(&fold::state_text(row.events), STATE_WIDTH);
-        b.push_record(record);
+        records.push(record);
+    }
+    crate::table::fit_cells(&mut records, options.width);
+    let mut b = Builder::default();
+    for r in records {
+        b.push_record(r);
     }
     let mut t = b.build();
     t.with(Style::sharp());
+    crate::table::fit(&mut t, options.width);
     if options.colour {
         t.modify(Rows::first(), HEADING.cell());
         t.modify(Columns::first(), DIM.cell());
@@ -100,10 +115,11 @@ pub fn outcome_line(report: &ReplayReport) -> String {
 
 /// The facts people copy from a report: the token, the replay command, the trace hash and,
 /// for a minimized schedule, the preemptions before and after and the original token.
-pub fn facts(report: &ReplayReport) -> Vec<(&'static str, String)> {
+/// `replay` is the replay command ([`TraceOptions::replay`]).
+pub fn facts(report: &ReplayReport, replay: &str) -> Vec<(&'static str, String)> {
     let mut out = vec![
         ("token", report.token.clone()),
-        ("replay", format!("maprace replay {}", report.token)),
+        ("replay", format!("{replay} {}", report.token)),
         ("trace hash", report.trace_hash.clone()),
     ];
     if let Some(m) = &report.minimization {
@@ -128,6 +144,8 @@ pub fn render(report: &ReplayReport, options: &TraceOptions) -> String {
         out.push_str("(no events)\n");
     } else {
         out.push_str(&table(report, options));
+        out.push_str(&DIM.paint(&fold::step_legend(report), on));
+        out.push('\n');
     }
     let outcome = outcome_line(report);
     let style = if report.outcome.is_some() {
@@ -137,7 +155,7 @@ pub fn render(report: &ReplayReport, options: &TraceOptions) -> String {
     };
     out.push_str(&style.paint(&outcome, on));
     out.push('\n');
-    for (name, value) in facts(report) {
+    for (name, value) in facts(report, options.replay) {
         let label = format!("{name}:");
         out.push_str(&format!(
             "{} {value}\n",

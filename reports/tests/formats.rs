@@ -5,7 +5,7 @@ mod fixtures;
 
 use maprace_reports::json::{self, ExploreDoc, ListDoc, ReplayDoc};
 use maprace_reports::{
-    fold, html, report_dir, summary, trace_table, FailureSummary, ListRow, Minimization,
+    fold, html, markdown, report_dir, summary, trace_table, FailureSummary, ListRow, Minimization,
     ReplayReport, SummaryRow, TraceOptions,
 };
 
@@ -45,8 +45,10 @@ fn summary_rows() -> Vec<SummaryRow> {
             seed: 0,
             executions: 500,
             exhausted: false,
+            coverage: "500 sampled schedules".into(),
             expected: "fail".into(),
             verdict: "ok".into(),
+            hint: None,
             first_failure: Some(failure.clone()),
             failures: vec![failure, wrong],
         },
@@ -57,8 +59,10 @@ fn summary_rows() -> Vec<SummaryRow> {
             seed: 0,
             executions: 93,
             exhausted: true,
+            coverage: "every schedule with ≤ 2 preemptions (93)".into(),
             expected: "pass".into(),
             verdict: "ok".into(),
+            hint: None,
             first_failure: None,
             failures: vec![],
         },
@@ -175,6 +179,8 @@ fn folding_gives_one_row_per_run_and_full_one_per_event() {
         &TraceOptions {
             full: true,
             colour: false,
+            replay: trace_table::MAPRACE_REPLAY,
+            width: None,
         },
     );
     assert!(full_text.lines().count() > text.lines().count() + 10);
@@ -212,6 +218,8 @@ fn colour_only_when_asked() {
         &TraceOptions {
             full: false,
             colour: false,
+            replay: trace_table::MAPRACE_REPLAY,
+            width: None,
         },
     );
     assert!(!plain.contains('\u{1b}'));
@@ -220,6 +228,8 @@ fn colour_only_when_asked() {
         &TraceOptions {
             full: false,
             colour: true,
+            replay: trace_table::MAPRACE_REPLAY,
+            width: None,
         },
     );
     assert!(coloured.contains("\u{1b}[1;31m✗ concurrent-map-writes"));
@@ -257,11 +267,47 @@ fn summary_table_has_the_issue_columns_and_totals_last() {
     }
     assert!(text.contains("│ 1 (proven)"));
     assert!(text.contains("concurrent-map-writes, wrong-result"));
-    assert!(text.contains("93 (all)"));
+    assert!(text.contains("every schedule with ≤ 2 preemptions (93)"));
+    assert!(text.contains("│ expected │"));
     assert_eq!(
         text.lines().last().unwrap(),
-        "2 scenarios, 2 ok, 0 unexpected"
+        "2 variants of 1 scenario: 2 ok, 0 unexpected"
     );
+}
+
+#[test]
+fn an_unexpected_verdict_is_explained_in_every_summary_format() {
+    let mut rows = summary_rows();
+    rows[0].verdict = "unexpected".into();
+    rows[0].hint = Some("only step-bound: raise --max-steps".into());
+    let hint = "demo-flag-map/buggy: only step-bound: raise --max-steps";
+    let table = summary::table(&rows, false);
+    assert!(table.ends_with(&format!("  {hint}\n")), "{table}");
+    assert!(markdown::summary(&rows).contains(&format!("- {hint}")));
+    assert!(html::summary_page(&rows, &[], &[]).contains(&format!("<li>{hint}</li>")));
+    let doc: ExploreDoc = json::parse(&json::explore(&rows)).unwrap();
+    assert_eq!(
+        doc.results[0].hint.as_deref(),
+        Some("only step-bound: raise --max-steps")
+    );
+}
+
+#[test]
+fn the_failures_list_has_every_failure_with_its_token() {
+    let rows = summary_rows();
+    let list = summary::failures(&rows, "cargo run --release -- replay");
+    let failures: usize = rows.iter().map(|r| r.failures.len()).sum();
+    assert_eq!(
+        list.matches("cargo run --release -- replay mr2:").count(),
+        failures + 1, // the minimized token of the first failure
+        "{list}"
+    );
+    assert!(list.contains("demo-flag-map/buggy wrong-result:"), "{list}");
+    assert!(
+        list.starts_with("failures (executions are numbered from #1"),
+        "{list}"
+    );
+    assert_eq!(summary::failures(&rows[1..], "maprace replay"), "");
 }
 
 /// Attribute values of `attr` on elements whose class list contains `class`.
@@ -296,8 +342,15 @@ fn html_trace_page_has_every_lane_every_step_and_the_failing_step() {
     assert_eq!(attrs(&page, "event", "data-step").len(), r.trace.len());
     assert_eq!(page.matches("id=\"failing-step\"").count(), 1);
     assert_eq!(attrs(&page, "failing", "data-lane"), vec!["reader"]);
-    // One arrow per context switch (main -> writer -> reader).
-    assert_eq!(page.matches("class=\"switch\"").count(), 2);
+    // One marked context switch per switch (main -> writer -> reader).
+    assert_eq!(attrs(&page, "switched", "data-step").len(), 2);
+    // The failing step shows the map state it saw, inline, not only on hover.
+    let failing = page.split("id=\"failing-step\"").nth(1).unwrap();
+    let failing = &failing[..failing.find("</div>").unwrap()];
+    assert!(
+        failing.contains("class=\"inline-state mono\">B=0 count=3 flags=hashWriting"),
+        "{failing}"
+    );
     // The token and replay command at the top, before the timeline.
     let token_at = page.find(&r.token).unwrap();
     assert!(token_at < page.find("class=\"timeline\"").unwrap());
@@ -339,8 +392,11 @@ fn report_directory_is_complete_deterministic_and_drops_stale_pages() {
             report: fixtures::map_read_during_write(),
         },
     ];
-    std::fs::create_dir_all(dir.path().join("traces")).unwrap();
-    std::fs::write(dir.path().join("traces/old-run.html"), "stale").unwrap();
+    // An earlier run wrote a page this run does not write; someone else put a file beside it.
+    let mut earlier = pages.clone();
+    earlier[0].stem = "old-run".into();
+    report_dir::write(dir.path(), &rows, &earlier).unwrap();
+    std::fs::write(dir.path().join("traces/notes.html"), "someone's").unwrap();
     let written = report_dir::write(dir.path(), &rows, &pages).unwrap();
     let names: Vec<String> = written
         .iter()
@@ -357,6 +413,11 @@ fn report_directory_is_complete_deterministic_and_drops_stale_pages() {
         ]
     );
     assert!(!dir.path().join("traces/old-run.html").exists());
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("traces/notes.html")).unwrap(),
+        "someone's",
+        "a file maprace did not write is never removed"
+    );
     let index = std::fs::read_to_string(dir.path().join("index.html")).unwrap();
     assert!(index.contains("href=\"traces/demo-flag-map-buggy-1-minimized.html\""));
     let doc: ExploreDoc =
@@ -375,4 +436,60 @@ fn report_directory_is_complete_deterministic_and_drops_stale_pages() {
             "{n}"
         );
     }
+}
+
+#[test]
+fn a_directory_with_files_maprace_did_not_write_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("thesis.tex"), "precious").unwrap();
+    let err = report_dir::prepare(dir.path()).unwrap_err();
+    assert!(err.to_string().contains("did not write"), "{err}");
+    let err = report_dir::write(dir.path(), &summary_rows(), &[]).unwrap_err();
+    assert!(err.to_string().contains("did not write"), "{err}");
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    // A missing or empty directory becomes maprace's (marked) and can be written again.
+    let fresh = dir.path().join("report");
+    report_dir::prepare(&fresh).unwrap();
+    assert!(fresh.join(report_dir::MARKER).is_file());
+    report_dir::write(&fresh, &summary_rows(), &[]).unwrap();
+    report_dir::write(&fresh, &summary_rows(), &[]).unwrap();
+}
+
+#[test]
+fn step_numbers_without_a_row_are_explained() {
+    let mut r = fixtures::two_writers();
+    assert_eq!(
+        fold::step_legend(&r),
+        "step N = after N scheduling decisions"
+    );
+    // Step 4's event gone: a decision that left nothing to show.
+    r.trace.retain(|e| e.step != 4);
+    let legend = fold::step_legend(&r);
+    assert!(legend.ends_with("; 1 step number without a row: the goroutine resumed there had nothing new to record before its next point"), "{legend}");
+    assert!(trace_table::render(&r, &TraceOptions::default()).contains(&legend));
+}
+
+#[test]
+fn html_folds_long_runs_and_marks_the_conflicting_step() {
+    let mut r = fixtures::two_writers();
+    // G1 takes 20 more steps before G2 starts: a long run to fold.
+    let extra: Vec<_> = (0..20)
+        .map(|k| {
+            let mut e = r.trace[6].clone();
+            e.detail = Some(format!("k={k}"));
+            e
+        })
+        .collect();
+    r.trace.splice(7..7, extra);
+    let page = html::trace_page(&r);
+    assert_eq!(page.matches("<details class=\"fold\"").count(), 1);
+    assert!(page.contains("more steps of G1"));
+    // Every step is still in the page (inside the fold).
+    assert_eq!(attrs(&page, "event", "data-step").len(), r.trace.len());
+    // The failing write ran into G1's last map step: highlighted as conflicting.
+    assert_eq!(attrs(&page, "conflicting", "data-lane"), vec!["G1"]);
+    assert_eq!(attrs(&page, "failing", "data-lane"), vec!["G2"]);
+    // A report directory's trace page links back to its index.
+    assert!(html::trace_page_linked(&r, Some("../index.html")).contains("href=\"../index.html\""));
+    assert!(!page.contains("../index.html"));
 }

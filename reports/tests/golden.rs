@@ -9,10 +9,14 @@ use maprace_reports::{markdown, trace_table, TraceOptions};
 const FOLDED: TraceOptions = TraceOptions {
     full: false,
     colour: false,
+    replay: trace_table::MAPRACE_REPLAY,
+    width: None,
 };
 const FULL: TraceOptions = TraceOptions {
     full: true,
     colour: false,
+    replay: trace_table::MAPRACE_REPLAY,
+    width: None,
 };
 
 #[track_caller]
@@ -34,8 +38,9 @@ demo-flag-map/buggy: concurrent-map-writes
 │ 2-4  │ go G1: spawn … go G1: join (3 steps) │                                    │                           │                      │
 │ 5-6  │                                      │ assign k=0: entry check → flag set │                           │ count=0 writing=true │
 │      │                                      │ (2 steps)                          │                           │                      │
-│ 7    │                                      │                                    │ ✗ assign k=1: entry check │ count=0 writing=true │
+│ 7-8  │                                      │                                    │ ✗ assign k=1: entry check │ count=0 writing=true │
 └──────┴──────────────────────────────────────┴────────────────────────────────────┴───────────────────────────┴──────────────────────┘
+step N = after N scheduling decisions
 ✗ concurrent-map-writes in G2 at step 8: fatal error: concurrent map writes
 token:          mr2:demo-flag-map/buggy:AQPmpuKBMg37spuFYGyDOYEtAwAEQwICvQMCrPef
 replay:         maprace replay mr2:demo-flag-map/buggy:AQPmpuKBMg37spuFYGyDOYEtAwAEQwICvQMCrPef
@@ -61,8 +66,9 @@ demo-flag-map/buggy: concurrent-map-writes
 │ 5    │              │ assign k=0: entry check │                           │ count=0 writing=false │
 │ 6    │              │ assign k=0: flag set    │                           │ count=0 writing=true  │
 │ 7    │              │                         │ go: start                 │                       │
-│ 7    │              │                         │ ✗ assign k=1: entry check │ count=0 writing=true  │
+│ 7-8  │              │                         │ ✗ assign k=1: entry check │ count=0 writing=true  │
 └──────┴──────────────┴─────────────────────────┴───────────────────────────┴───────────────────────┘
+step N = after N scheduling decisions
 ✗ concurrent-map-writes in G2 at step 8: fatal error: concurrent map writes
 token:          mr2:demo-flag-map/buggy:AQPmpuKBMg37spuFYGyDOYEtAwAEQwICvQMCrPef
 replay:         maprace replay mr2:demo-flag-map/buggy:AQPmpuKBMg37spuFYGyDOYEtAwAEQwICvQMCrPef
@@ -82,7 +88,9 @@ fn two_writers_markdown() {
 |------|--------------------------------------|----------------------------------------------|-------------------------------|----------------------|
 | 2-4  | go G1: spawn … go G1: join (3 steps) |                                              |                               |                      |
 | 5-6  |                                      | assign k=0: entry check → flag set (2 steps) |                               | count=0 writing=true |
-| 7    |                                      |                                              | **✗ assign k=1: entry check** | count=0 writing=true |
+| 7-8  |                                      |                                              | **✗ assign k=1: entry check** | count=0 writing=true |
+
+_step N = after N scheduling decisions_
 
 **✗ concurrent-map-writes in G2 at step 8:** `fatal error: concurrent map writes`
 
@@ -101,15 +109,16 @@ fn minimized_map_trace_folded_table() {
         &trace_table::render(&fixtures::map_read_during_write(), &FOLDED),
         "\
 example/buggy: concurrent-map-read-and-map-write
-┌──────┬────────────────────────────────────┬───────────────────────────────┬──────────────────────────────────┬─────────────────────────────────────────────┐
-│ step │ main                               │ writer                        │ reader                           │ state                                       │
-├──────┼────────────────────────────────────┼───────────────────────────────┼──────────────────────────────────┼─────────────────────────────────────────────┤
-│ 1-3  │ go writer: spawn … go writer: join │                               │                                  │                                             │
-│      │ (3 steps)                          │                               │                                  │                                             │
-│ 4-17 │                                    │ assign k=1 … k=4: hashWriting │                                  │ B=0 count=3 flags=hashWriting growing=false │
-│      │                                    │ toggled (14 steps)            │                                  │                                             │
-│ 18   │                                    │                               │ ✗ access k=2: before entry check │ B=0 count=3 flags=hashWriting growing=false │
-└──────┴────────────────────────────────────┴───────────────────────────────┴──────────────────────────────────┴─────────────────────────────────────────────┘
+┌───────┬────────────────────────────────────┬───────────────────────────────┬──────────────────────────────────┬─────────────────────────────────────────────┐
+│ step  │ main                               │ writer                        │ reader                           │ state                                       │
+├───────┼────────────────────────────────────┼───────────────────────────────┼──────────────────────────────────┼─────────────────────────────────────────────┤
+│ 1-3   │ go writer: spawn … go writer: join │                               │                                  │                                             │
+│       │ (3 steps)                          │                               │                                  │                                             │
+│ 4-17  │                                    │ assign k=1 … k=4: hashWriting │                                  │ B=0 count=3 flags=hashWriting growing=false │
+│       │                                    │ toggled (14 steps)            │                                  │                                             │
+│ 18-19 │                                    │                               │ ✗ access k=2: before entry check │ B=0 count=3 flags=hashWriting growing=false │
+└───────┴────────────────────────────────────┴───────────────────────────────┴──────────────────────────────────┴─────────────────────────────────────────────┘
+step N = after N scheduling decisions
 ✗ concurrent-map-read-and-map-write in reader at step 19: fatal error: concurrent map read and map write
 token:          mr2:example/buggy:AQMAAAAAAAAAAAAA
 replay:         maprace replay mr2:example/buggy:AQMAAAAAAAAAAAAA

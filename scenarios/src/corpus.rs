@@ -248,22 +248,81 @@ pub fn to_text(corpus: &Corpus) -> Result<String, String> {
 }
 
 /// Writes the corpus atomically: to a temporary file in the same directory, then renamed over
-/// `path`, so a reader never sees a half-written corpus.
+/// `path`, so a reader never sees a half-written corpus. Otherwise it behaves like a plain
+/// `File::create`: a new file gets the umask's mode (an existing one keeps its mode), a symbolic
+/// link is written through, and a file that already holds this corpus is not touched.
 pub fn save(path: impl AsRef<Path>, corpus: &Corpus) -> Result<(), String> {
-    let path = path.as_ref();
     let text = to_text(corpus)?;
+    let path = through_symlinks(path.as_ref())?;
+    let err = |what: &str, e: &dyn fmt::Display| format!("{}: cannot {what}: {e}", path.display());
+    if std::fs::read(&path).is_ok_and(|old| old == text.as_bytes()) {
+        return Ok(());
+    }
+    let (tmp, mut file) =
+        temporary_beside(&path).map_err(|e| err("create a temporary file beside it", &e))?;
+    let written = file
+        .write_all(text.as_bytes())
+        .and_then(|()| match std::fs::metadata(&path) {
+            Ok(m) => file.set_permissions(m.permissions()),
+            Err(_) => Ok(()),
+        })
+        .and_then(|()| file.sync_all())
+        .map_err(|e| err("write", &e))
+        .and_then(|()| std::fs::rename(&tmp, &path).map_err(|e| err("replace", &e)));
+    if written.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    written
+}
+
+/// Checks, before anything is explored, that [`save`] could write `path`: the corpus file's
+/// directory (through symbolic links) accepts a new file.
+pub fn check_writable(path: impl AsRef<Path>) -> Result<(), String> {
+    let path = through_symlinks(path.as_ref())?;
+    let (tmp, file) = temporary_beside(&path)
+        .map_err(|e| format!("{}: cannot write beside it: {e}", path.display()))?;
+    drop(file);
+    let _ = std::fs::remove_file(tmp);
+    Ok(())
+}
+
+/// `path` with symbolic links followed, so saving replaces the link's target, not the link.
+fn through_symlinks(path: &Path) -> Result<std::path::PathBuf, String> {
+    let mut path = path.to_path_buf();
+    for _ in 0..40 {
+        match std::fs::symlink_metadata(&path) {
+            Ok(m) if m.file_type().is_symlink() => {
+                let target = std::fs::read_link(&path)
+                    .map_err(|e| format!("{}: cannot read the link: {e}", path.display()))?;
+                path = match path.parent() {
+                    Some(dir) if target.is_relative() => dir.join(target),
+                    _ => target,
+                };
+            }
+            _ => return Ok(path),
+        }
+    }
+    Err(format!("{}: too many symbolic links", path.display()))
+}
+
+/// A new hidden file beside `path`, opened as `File::create` opens (the umask sets its mode).
+fn temporary_beside(path: &Path) -> std::io::Result<(std::path::PathBuf, std::fs::File)> {
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
     };
-    let err = |what: &str, e: &dyn fmt::Display| format!("{}: cannot {what}: {e}", path.display());
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)
-        .map_err(|e| err("create a temporary file beside it", &e))?;
-    tmp.write_all(text.as_bytes())
-        .and_then(|()| tmp.as_file().sync_all())
-        .map_err(|e| err("write", &e))?;
-    tmp.persist(path).map_err(|e| err("replace", &e.error))?;
-    Ok(())
+    let mut n = 0u32;
+    loop {
+        let tmp = dir.join(format!(".corpus-{}-{n}.tmp", std::process::id()));
+        match std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&tmp)
+        {
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && n < 1000 => n += 1,
+            other => return other.map(|f| (tmp, f)),
+        }
+    }
 }
 
 /// The outcome of checking one entry.
@@ -317,10 +376,57 @@ impl fmt::Display for EntryCheck {
 }
 
 /// Checks every entry: replays buggy entries' tokens (and minimized tokens), which must fail
-/// with the recorded kind, message and trace hash; re-runs fixed entries' explorations, which
-/// must pass.
+/// with the recorded kind, message and trace hash, and re-runs their exploration, which must
+/// find that same failure first (so an edited seed, strategy or budget is caught); re-runs
+/// fixed entries' explorations, which must pass. Only the entries present are checked: see
+/// [`verify_all`] for the whole corpus.
 pub fn verify(corpus: &Corpus) -> Vec<EntryCheck> {
     corpus.entries.iter().map(verify_entry).collect()
+}
+
+/// What `maprace corpus verify` checks: every entry ([`verify`]), and that the corpus is
+/// complete: every registered scenario variant has exactly one entry. A missing variant or a
+/// second entry for one is an error row of its own; an entry for no registered variant is an
+/// error already (see [`verify_entry`]).
+pub fn verify_all(corpus: &Corpus) -> Vec<EntryCheck> {
+    let mut seen = std::collections::BTreeSet::new();
+    let mut checks: Vec<EntryCheck> = corpus
+        .entries
+        .iter()
+        .filter(|e| seen.insert(e.scenario.as_str()))
+        .map(verify_entry)
+        .collect();
+    checks.extend(completeness(corpus));
+    checks
+}
+
+/// The completeness half of [`verify_all`], which replays nothing: an error row for every
+/// registered variant without an entry and for every second entry of a variant.
+pub fn completeness(corpus: &Corpus) -> Vec<EntryCheck> {
+    let mut seen = std::collections::BTreeSet::new();
+    let mut checks = Vec::new();
+    for e in &corpus.entries {
+        if !seen.insert(e.scenario.as_str()) {
+            checks.push(EntryCheck {
+                scenario: e.scenario.clone(),
+                status: CheckStatus::Error,
+                explanation: "a second entry for this variant: keep one".to_string(),
+            });
+        }
+    }
+    for s in all() {
+        let id = s.id();
+        if !seen.contains(id.as_str()) {
+            checks.push(EntryCheck {
+                explanation: format!(
+                    "no entry for this registered variant: run `maprace corpus record {id}`"
+                ),
+                scenario: id,
+                status: CheckStatus::Error,
+            });
+        }
+    }
+    checks
 }
 
 /// Checks one entry (see [`verify`]).
@@ -355,6 +461,7 @@ fn check(entry: &Entry) -> Checked {
         Expected::Fail => {
             let token = entry.token.as_deref().unwrap_or_default();
             let mut explanation = check_replay(entry, token, "token")?;
+            check_recorded_by(entry, &scenario)?;
             if let Some(min) = &entry.minimized_token {
                 explanation.push_str(&check_minimized(entry, min)?);
             }
@@ -381,6 +488,44 @@ fn check(entry: &Entry) -> Checked {
             }
         }
     }
+}
+
+/// A buggy entry's failure must be the one recording would write today: its kind one the
+/// scenario expects (the pinned kind, when it pins one), and its token the failure exploring
+/// with the entry's strategy, seed and budget finds. Otherwise the entry was edited by hand
+/// (a seed, a kind) or no longer describes what `maprace corpus record` produces.
+fn check_recorded_by(entry: &Entry, scenario: &Scenario) -> Result<(), (CheckStatus, String)> {
+    let kind = entry.kind.as_deref().unwrap_or_default();
+    let expected_kind = match scenario.corpus_kind {
+        Some(pinned) => kind == pinned,
+        None => scenario.expects_kind(kind),
+    };
+    if !expected_kind {
+        return Err((
+            CheckStatus::Error,
+            format!(
+                "kind {kind} is not the kind this scenario records ({})",
+                scenario
+                    .corpus_kind
+                    .map_or_else(|| scenario.expected_kinds.join(", "), str::to_string)
+            ),
+        ));
+    }
+    let options = entry.options().map_err(|e| (CheckStatus::Error, e))?;
+    let recorded = recorded_failure(scenario, &options).map_err(|e| (CheckStatus::Mismatch, e))?;
+    let token = entry.token.as_deref().unwrap_or_default();
+    if recorded.token.to_string() != token {
+        return Err((
+            CheckStatus::Mismatch,
+            format!(
+                "exploring with {} (seed {}, {} executions) records token {}, not this entry's: \
+                 an edited seed, strategy or budget, or changed behaviour; re-record with \
+                 `maprace corpus record {} --update`",
+                options.strategy, options.seed, options.iterations, recorded.token, entry.scenario
+            ),
+        ));
+    }
+    Ok(())
 }
 
 fn check_replay(entry: &Entry, token: &str, what: &str) -> Checked {
@@ -611,25 +756,7 @@ fn explore_entry(scenario: &Scenario, options: &Options) -> Result<Entry, String
     };
     match scenario.expected() {
         Expected::Fail => {
-            // A pinned kind needs the whole budget (failures of other kinds come first in
-            // some schedules); otherwise the first failure is the one recorded.
-            let e = options
-                .explorer(scenario)
-                .stop_on_first_failure(scenario.corpus_kind.is_none())
-                .run(scenario.body);
-            let f = match scenario.corpus_kind {
-                None => e.first_failure(),
-                Some(kind) => e.failures.iter().find(|f| f.failure.kind.as_str() == kind),
-            };
-            let f = f.ok_or_else(|| {
-                let what = scenario.corpus_kind.map_or("passed".to_string(), |k| {
-                    format!("never failed with {k} in")
-                });
-                format!(
-                    "the buggy variant {what} {} {} executions (seed {})",
-                    e.executions, options.strategy, options.seed
-                )
-            })?;
+            let f = recorded_failure(scenario, options)?;
             entry.token = Some(f.token.to_string());
             entry.kind = Some(f.failure.kind.as_str().to_string());
             entry.message = Some(f.failure.message.clone());
@@ -653,6 +780,33 @@ fn explore_entry(scenario: &Scenario, options: &Options) -> Result<Entry, String
         }
     }
     Ok(entry)
+}
+
+/// The failure a buggy variant's entry records: the first failure exploring with `options`
+/// finds, or the first of the kind the scenario pins.
+fn recorded_failure(
+    scenario: &Scenario,
+    options: &Options,
+) -> Result<maprace_harness::FoundFailure, String> {
+    // A pinned kind needs the whole budget (failures of other kinds come first in some
+    // schedules); otherwise the first failure is the one recorded.
+    let e = options
+        .explorer(scenario)
+        .stop_on_first_failure(scenario.corpus_kind.is_none())
+        .run(scenario.body);
+    let found = match scenario.corpus_kind {
+        None => e.failures.first(),
+        Some(kind) => e.failures.iter().find(|f| f.failure.kind.as_str() == kind),
+    };
+    found.cloned().ok_or_else(|| {
+        let what = scenario.corpus_kind.map_or("passed".to_string(), |k| {
+            format!("never failed with {k} in")
+        });
+        format!(
+            "the buggy variant {what} {} {} executions (seed {})",
+            e.executions, options.strategy, options.seed
+        )
+    })
 }
 
 /// Catalogue order first; entries for unknown scenarios keep their order at the end.

@@ -18,7 +18,7 @@ fn committed_path() -> PathBuf {
 #[test]
 fn committed_corpus_verifies() {
     let corpus = corpus::load(committed_path()).expect("corpus.toml loads");
-    let checks = corpus::verify(&corpus);
+    let checks = corpus::verify_all(&corpus);
     let bad: Vec<String> = checks
         .iter()
         .filter(|c| !c.status.is_ok())
@@ -26,6 +26,47 @@ fn committed_corpus_verifies() {
         .collect();
     assert!(bad.is_empty(), "corpus mismatches:\n{}", bad.join("\n"));
     assert_eq!(checks.len(), corpus.entries.len());
+    assert_eq!(corpus.entries.len(), maprace_scenarios::all().len());
+}
+
+#[test]
+fn a_missing_or_doubled_entry_makes_the_corpus_incomplete() {
+    let full = corpus::load(committed_path()).expect("corpus.toml loads");
+    assert_eq!(corpus::completeness(&full), []);
+    let mut missing = full.clone();
+    let gone = missing.entries.remove(3);
+    let checks = corpus::completeness(&missing);
+    assert_eq!(checks.len(), 1, "{checks:?}");
+    assert_eq!(checks[0].scenario, gone.scenario);
+    assert_eq!(checks[0].status, CheckStatus::Error);
+    assert!(
+        checks[0].explanation.contains("corpus record"),
+        "{}",
+        checks[0]
+    );
+    let mut doubled = full.clone();
+    doubled.entries.push(full.entries[0].clone());
+    let checks = corpus::completeness(&doubled);
+    assert_eq!(checks.len(), 1, "{checks:?}");
+    assert!(
+        checks[0].explanation.contains("second entry"),
+        "{}",
+        checks[0]
+    );
+}
+
+#[test]
+fn a_buggy_entry_with_an_edited_seed_or_kind_fails_verification() {
+    let mut c = recorded_demo();
+    buggy_entry(&mut c).seed += 1;
+    let got = corpus::verify(&c).remove(0);
+    assert_eq!(got.status, CheckStatus::Mismatch, "{got}");
+    assert!(got.explanation.contains("seed 1"), "{got}");
+
+    let mut c = recorded_demo();
+    buggy_entry(&mut c).iterations = 0;
+    let got = corpus::verify(&c).remove(0);
+    assert!(!got.status.is_ok(), "{got}");
 }
 
 #[test]
@@ -221,6 +262,44 @@ fn save_then_load_round_trips_and_leaves_no_temporary_file() {
     assert_eq!(files, ["corpus.toml"]);
     let text = std::fs::read_to_string(&path).expect("reads");
     assert!(text.starts_with("# maprace seed corpus"), "{text}");
+}
+
+#[cfg(unix)]
+#[test]
+fn save_writes_like_file_create_through_links_and_leaves_an_unchanged_file_alone() {
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
+    let dir = tempfile::tempdir().expect("tempdir");
+    let plain = dir.path().join("plain");
+    std::fs::File::create(&plain).expect("creates");
+    let mode = |p: &std::path::Path| std::fs::metadata(p).expect("stat").permissions().mode();
+    let real = dir.path().join("real.toml");
+    let c = recorded_demo();
+    corpus::save(&real, &c).expect("saves");
+    assert_eq!(
+        mode(&real) & 0o777,
+        mode(&plain) & 0o777,
+        "umask mode, not 0600"
+    );
+    let inode = std::fs::metadata(&real).expect("stat").ino();
+    corpus::save(&real, &c).expect("saves again");
+    assert_eq!(
+        std::fs::metadata(&real).expect("stat").ino(),
+        inode,
+        "not rewritten"
+    );
+    let link = dir.path().join("corpus.toml");
+    std::os::unix::fs::symlink("real.toml", &link).expect("links");
+    let mut changed = c.clone();
+    changed.entries.pop();
+    corpus::save(&link, &changed).expect("saves through the link");
+    assert!(std::fs::symlink_metadata(&link)
+        .expect("stat")
+        .file_type()
+        .is_symlink());
+    assert_eq!(corpus::load(&real), Ok(changed));
+    corpus::check_writable(&link).expect("a writable directory");
+    let err = corpus::check_writable(plain.join("corpus.toml")).expect_err("not a directory");
+    assert!(err.contains("cannot write"), "{err}");
 }
 
 #[test]

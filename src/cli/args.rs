@@ -27,7 +27,8 @@ pub enum Command {
 
 #[derive(Debug, Subcommand)]
 pub enum CorpusCommand {
-    /// Replay every buggy entry's token and re-run every fixed entry's exploration.
+    /// Check the corpus is complete (one entry per registered variant), replay every buggy
+    /// entry's token and re-run every entry's exploration.
     Verify(CorpusVerifyArgs),
     /// Explore scenarios (all when none is named) and write their entries.
     Record(CorpusRecordArgs),
@@ -35,9 +36,10 @@ pub enum CorpusCommand {
 
 #[derive(Debug, Args)]
 pub struct CorpusVerifyArgs {
-    /// The corpus file.
-    #[arg(long, default_value = DEFAULT_CORPUS)]
-    pub corpus: std::path::PathBuf,
+    /// The corpus file [default: scenarios/corpus.toml of the workspace holding the current
+    /// directory, else of the workspace maprace was built from].
+    #[arg(long, value_name = "PATH")]
+    pub corpus: Option<std::path::PathBuf>,
     /// Output format.
     #[arg(long, value_enum, default_value = "table")]
     pub format: Format,
@@ -47,9 +49,9 @@ pub struct CorpusVerifyArgs {
 pub struct CorpusRecordArgs {
     /// Scenarios to record: a name (both variants) or name/variant. All when none is given.
     pub scenarios: Vec<String>,
-    /// The corpus file (created when missing).
-    #[arg(long, default_value = DEFAULT_CORPUS)]
-    pub corpus: std::path::PathBuf,
+    /// The corpus file, created when missing [default: as for `corpus verify`].
+    #[arg(long, value_name = "PATH")]
+    pub corpus: Option<std::path::PathBuf>,
     /// Rewrite entries whose recorded outcome changed (otherwise they are kept and reported).
     #[arg(long)]
     pub update: bool,
@@ -131,17 +133,18 @@ pub struct ExploreArgs {
     /// Seed every random choice derives from.
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
-    /// Largest number of executions per scenario variant.
-    #[arg(long, default_value_t = maprace_scenarios::run::DEFAULT_ITERATIONS)]
+    /// Largest number of executions per scenario variant (at least 1).
+    #[arg(long, default_value_t = maprace_scenarios::run::DEFAULT_ITERATIONS,
+          value_parser = clap::value_parser!(u64).range(1..))]
     pub iterations: u64,
-    /// Bug depth targeted by --strategy pct.
-    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..))]
-    pub depth: u32,
-    /// Preemption bound of --strategy dfs ("none" for no bound).
-    #[arg(long, default_value = "2", value_parser = parse_bound)]
-    pub preemption_bound: Bound,
-    /// Largest number of scheduling steps per execution.
-    #[arg(long, default_value_t = maprace_scenarios::run::DEFAULT_MAX_STEPS)]
+    /// Bug depth targeted by --strategy pct (1 to 64) [default: 3].
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=MAX_DEPTH as i64))]
+    pub depth: Option<u32>,
+    /// Preemption bound of --strategy dfs (0 to 64, or "none" for no bound) [default: 2].
+    #[arg(long, value_parser = parse_bound)]
+    pub preemption_bound: Option<Bound>,
+    /// Largest number of scheduling steps per execution (1 to 1,000,000).
+    #[arg(long, default_value_t = maprace_scenarios::run::DEFAULT_MAX_STEPS, value_parser = max_steps)]
     pub max_steps: u64,
     /// Wall-clock budget per scenario variant in seconds: limits how many executions run,
     /// never what any execution does.
@@ -151,7 +154,7 @@ pub struct ExploreArgs {
     #[arg(long)]
     pub no_minimize: bool,
     /// Executions the minimization of each buggy variant's first failure may spend.
-    #[arg(long, default_value_t = DEFAULT_EXPLORE_MINIMIZE_BUDGET)]
+    #[arg(long, default_value_t = DEFAULT_EXPLORE_MINIMIZE_BUDGET, conflicts_with = "no_minimize")]
     pub minimize_budget: u64,
     /// Also write a report directory: index.html, summary.json, summary.md and one HTML
     /// timeline per failure (written atomically).
@@ -170,6 +173,12 @@ pub const DEFAULT_EXPLORE_MINIMIZE_BUDGET: u64 = 3_000;
 /// The budget of `maprace minimize`, which has only one token to work on.
 pub const DEFAULT_MINIMIZE_BUDGET: u64 = 50_000;
 
+/// The largest `--depth` (PCT's bug depth): deeper bugs than this are not a realistic target,
+/// and every unit of depth costs a priority change point per execution.
+pub const MAX_DEPTH: u32 = 64;
+/// The largest `--preemption-bound`: a bound above this is "none" in all but cost.
+pub const MAX_PREEMPTION_BOUND: u32 = 64;
+
 /// A preemption bound, or none.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Bound(pub Option<u32>);
@@ -178,17 +187,29 @@ fn parse_bound(s: &str) -> Result<Bound, String> {
     if s == "none" {
         return Ok(Bound(None));
     }
-    s.parse::<u32>()
-        .map(|b| Bound(Some(b)))
-        .map_err(|_| format!("expected a number or \"none\", got {s:?}"))
+    match s.parse::<u32>() {
+        Ok(b) if b <= MAX_PREEMPTION_BOUND => Ok(Bound(Some(b))),
+        _ => Err(format!(
+            "expected a number from 0 to {MAX_PREEMPTION_BOUND} or \"none\", got {s:?}"
+        )),
+    }
+}
+
+/// A step bound: at least 1, at most the longest schedule a token can carry.
+fn max_steps(s: &str) -> Result<u64, String> {
+    let max = maprace_harness::Token::MAX_STEPS;
+    match s.parse::<u64>() {
+        Ok(n) if (1..=max).contains(&n) => Ok(n),
+        _ => Err(format!("expected a number from 1 to {max}, got {s:?}")),
+    }
 }
 
 #[derive(Debug, Args)]
 pub struct ReplayArgs {
     /// The schedule token (mr2:<scenario>:<schedule>).
     pub token: String,
-    /// Largest number of scheduling steps.
-    #[arg(long, default_value_t = maprace_scenarios::run::DEFAULT_MAX_STEPS)]
+    /// Largest number of scheduling steps (1 to 1,000,000; at least the token's length).
+    #[arg(long, default_value_t = maprace_scenarios::run::DEFAULT_MAX_STEPS, value_parser = max_steps)]
     pub max_steps: u64,
     /// Output format.
     #[arg(long, value_enum, default_value = "table")]
@@ -204,8 +225,9 @@ pub struct MinimizeArgs {
     /// Executions the search may spend (bounded search, candidate replays and probes).
     #[arg(long, default_value_t = DEFAULT_MINIMIZE_BUDGET)]
     pub budget: u64,
-    /// Largest number of scheduling steps per execution.
-    #[arg(long, default_value_t = maprace_scenarios::run::DEFAULT_MAX_STEPS)]
+    /// Largest number of scheduling steps per execution (1 to 1,000,000; at least the token's
+    /// length).
+    #[arg(long, default_value_t = maprace_scenarios::run::DEFAULT_MAX_STEPS, value_parser = max_steps)]
     pub max_steps: u64,
     /// Output format.
     #[arg(long, value_enum, default_value = "table")]

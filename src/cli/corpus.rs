@@ -1,10 +1,11 @@
 //! `maprace corpus verify` and `maprace corpus record`.
 
-use super::args::{CorpusCommand, CorpusRecordArgs, CorpusVerifyArgs, Format};
+use super::args::{CorpusCommand, CorpusRecordArgs, CorpusVerifyArgs, Format, DEFAULT_CORPUS};
 use super::explore::selected;
 use super::{print, CliError, EXIT_OK, EXIT_UNEXPECTED};
 use maprace_scenarios::corpus::{self, ChangeKind, Corpus};
 use serde::Serialize;
+use std::path::{Path, PathBuf};
 
 pub fn run(command: &CorpusCommand) -> Result<i32, CliError> {
     match command {
@@ -26,9 +27,35 @@ struct VerifyDoc<'a> {
     entries: Vec<CheckRow<'a>>,
 }
 
+/// The corpus file: `explicit` when given, else [`DEFAULT_CORPUS`] in the nearest directory
+/// (from the current one up) that is a maprace workspace, else in the workspace this binary was
+/// built from — so `maprace corpus verify` works from any subdirectory, and from elsewhere.
+pub fn corpus_path(explicit: Option<&Path>) -> Result<PathBuf, CliError> {
+    if let Some(p) = explicit {
+        return Ok(p.to_path_buf());
+    }
+    let in_workspace = |dir: &Path| {
+        let p = dir.join(DEFAULT_CORPUS);
+        (dir.join("Cargo.toml").is_file() && p.is_file()).then_some(p)
+    };
+    let cwd = std::env::current_dir().ok();
+    let found = cwd
+        .iter()
+        .flat_map(|d| d.ancestors())
+        .chain([Path::new(env!("CARGO_MANIFEST_DIR"))])
+        .find_map(in_workspace);
+    found.ok_or_else(|| {
+        CliError::usage(format!(
+            "no {DEFAULT_CORPUS} in this directory, its parents or {}; pass --corpus PATH",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+    })
+}
+
 fn verify(args: &CorpusVerifyArgs) -> Result<i32, CliError> {
-    let corpus = corpus::load(&args.corpus).map_err(CliError::usage)?;
-    let checks = corpus::verify(&corpus);
+    let path = corpus_path(args.corpus.as_deref())?;
+    let corpus = corpus::load(&path).map_err(CliError::usage)?;
+    let checks = corpus::verify_all(&corpus);
     let rows: Vec<CheckRow> = checks
         .iter()
         .map(|c| CheckRow {
@@ -46,20 +73,22 @@ fn verify(args: &CorpusVerifyArgs) -> Result<i32, CliError> {
             };
             let mut text = serde_json::to_string_pretty(&doc).expect("rows serialise");
             text.push('\n');
-            print(&text);
+            print(&text)?;
         }
         Format::Table => {
-            let t = maprace_reports::table::grid(
+            let t = maprace_reports::table::grid_sized(
                 &["entry", "status", "explanation"],
                 rows.iter()
                     .map(|r| vec![r.scenario.into(), r.status.into(), r.explanation.into()])
                     .collect(),
+                super::render::terminal_width(),
             );
             print(&format!(
-                "{t}{} entries, {} ok, {failed} failing\n",
-                checks.len(),
+                "{t}{} entries for {} registered variants: {} ok, {failed} failing\n",
+                corpus.entries.len(),
+                maprace_scenarios::all().len(),
                 checks.len() - failed
-            ));
+            ))?;
         }
     }
     Ok(if failed == 0 {
@@ -71,16 +100,16 @@ fn verify(args: &CorpusVerifyArgs) -> Result<i32, CliError> {
 
 fn record(args: &CorpusRecordArgs) -> Result<i32, CliError> {
     let scenarios = selected(&args.scenarios)?;
-    let mut corpus = if args.corpus.exists() {
-        corpus::load(&args.corpus).map_err(CliError::usage)?
+    let path = corpus_path(args.corpus.as_deref())?;
+    let mut corpus = if path.exists() {
+        corpus::load(&path).map_err(CliError::usage)?
     } else {
         Corpus::default()
     };
+    // Before exploring: an unwritable corpus must not cost the exploration.
+    corpus::check_writable(&path).map_err(CliError::usage)?;
     let changes = corpus::record(&mut corpus, &scenarios, args.update);
-    corpus::save(&args.corpus, &corpus).map_err(|e| CliError {
-        code: EXIT_UNEXPECTED,
-        message: e,
-    })?;
+    corpus::save(&path, &corpus).map_err(CliError::usage)?;
     let mut out = String::new();
     for c in &changes {
         out.push_str(&format!("{c}\n"));
@@ -95,6 +124,6 @@ fn record(args: &CorpusRecordArgs) -> Result<i32, CliError> {
             if kept == 1 { "y" } else { "ies" }
         ));
     }
-    print(&out);
+    print(&out)?;
     Ok(if kept == 0 { EXIT_OK } else { EXIT_UNEXPECTED })
 }

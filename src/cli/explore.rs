@@ -1,9 +1,9 @@
 //! `maprace explore`.
 
-use super::args::{ExploreArgs, StrategyName, TraceFormat};
+use super::args::{ExploreArgs, TraceFormat};
 use super::progress::Progress;
-use super::{print, render, rows, CliError, EXIT_OK, EXIT_UNEXPECTED, EXIT_USAGE};
-use maprace_harness::{minimize, Budget, Strategy};
+use super::{print, render, rows, CliError, EXIT_OK, EXIT_UNEXPECTED};
+use maprace_harness::{minimize, Budget};
 use maprace_reports::html::{self, Link};
 use maprace_reports::report_dir::{self, file_stem, TracePage};
 use maprace_reports::{markdown, summary, ReplayReport};
@@ -32,13 +32,7 @@ pub fn selected(selectors: &[String]) -> Result<Vec<Scenario>, CliError> {
 }
 
 fn options(args: &ExploreArgs) -> Result<Options, CliError> {
-    let strategy = match args.strategy {
-        StrategyName::Random => Strategy::Random,
-        StrategyName::Pct => Strategy::Pct { depth: args.depth },
-        StrategyName::Dfs => Strategy::Dfs {
-            preemption_bound: args.preemption_bound.0,
-        },
-    };
+    let strategy = super::strategy::strategy(args)?;
     let time_budget = match args.time_budget {
         None => None,
         Some(s) if s.is_finite() && s > 0.0 => Some(Duration::from_secs_f64(s)),
@@ -57,6 +51,10 @@ fn options(args: &ExploreArgs) -> Result<Options, CliError> {
     })
 }
 
+fn report_error(dir: &std::path::Path, e: std::io::Error) -> CliError {
+    CliError::usage(format!("cannot write the report to {}: {e}", dir.display()))
+}
+
 /// A failure's trace, for the reports: which summary row it belongs to and what to call it.
 struct Traced {
     row: usize,
@@ -71,6 +69,10 @@ struct Traced {
 pub fn run(args: &ExploreArgs) -> Result<i32, CliError> {
     let scenarios = selected(&args.scenarios)?;
     let options = options(args)?;
+    if let Some(dir) = &args.report {
+        // Before exploring: an unusable report location must not cost a whole exploration.
+        report_dir::prepare(dir).map_err(|e| report_error(dir, e))?;
+    }
     let mut progress = Progress::new(scenarios.len());
     let mut summary = Vec::new();
     let mut traces: Vec<Traced> = Vec::new();
@@ -82,7 +84,7 @@ pub fn run(args: &ExploreArgs) -> Result<i32, CliError> {
             .explorer(s)
             .on_progress(progress.observer(&id))
             .run(s.body);
-        let (mut row, verdict) = rows::summary_row(s, &exploration);
+        let (mut row, verdict) = rows::summary_row(s, &exploration, options.max_steps);
         all_ok &= verdict == Verdict::Ok;
         for (n, f) in exploration.failures.iter().enumerate() {
             traces.push(Traced {
@@ -144,19 +146,17 @@ pub fn run(args: &ExploreArgs) -> Result<i32, CliError> {
                 report: t.report.clone(),
             })
             .collect();
-        report_dir::write(dir, &summary, &pages).map_err(|e| CliError {
-            code: EXIT_USAGE,
-            message: format!("cannot write the report to {}: {e}", dir.display()),
-        })?;
+        report_dir::write(dir, &summary, &pages).map_err(|e| report_error(dir, e))?;
     }
 
     let shown: Vec<&Traced> = traces.iter().filter(|t| t.shown).collect();
     let trace_options = render::trace_options(&args.trace);
     match args.format {
-        TraceFormat::Json => print(&maprace_reports::json::explore(&summary)),
+        TraceFormat::Json => print(&maprace_reports::json::explore(&summary))?,
         TraceFormat::Table => {
             let colour = trace_options.colour;
-            let mut out = summary::table(&summary, colour);
+            let mut out = summary::table_sized(&summary, colour, trace_options.width);
+            out.push_str(&summary::failures(&summary, trace_options.replay));
             for t in &shown {
                 out.push('\n');
                 out.push_str(&maprace_reports::trace_table::render(
@@ -164,7 +164,7 @@ pub fn run(args: &ExploreArgs) -> Result<i32, CliError> {
                     &trace_options,
                 ));
             }
-            print(&out);
+            print(&out)?;
         }
         TraceFormat::Markdown => {
             let mut out = String::from("## maprace exploration\n\n");
@@ -173,7 +173,7 @@ pub fn run(args: &ExploreArgs) -> Result<i32, CliError> {
                 out.push('\n');
                 out.push_str(&markdown::trace(&t.report, &trace_options));
             }
-            print(&out);
+            print(&out)?;
         }
         TraceFormat::Html => {
             let links: Vec<Vec<Link>> = (0..summary.len())
@@ -190,7 +190,7 @@ pub fn run(args: &ExploreArgs) -> Result<i32, CliError> {
                 .collect();
             let embedded: Vec<(String, &ReplayReport)> =
                 shown.iter().map(|t| (t.stem.clone(), &t.report)).collect();
-            print(&html::summary_page(&summary, &links, &embedded));
+            print(&html::summary_page(&summary, &links, &embedded))?;
         }
     }
     Ok(if all_ok { EXIT_OK } else { EXIT_UNEXPECTED })

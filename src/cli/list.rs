@@ -9,8 +9,8 @@ pub fn run(args: &ListArgs) -> Result<i32, CliError> {
         .map(rows::list_row)
         .collect();
     print(&match args.format {
-        Format::Table => maprace_reports::table::list(&rows),
+        Format::Table => maprace_reports::table::list_sized(&rows, super::render::terminal_width()),
         Format::Json => maprace_reports::json::list(&rows),
-    });
+    })?;
     Ok(EXIT_OK)
 }

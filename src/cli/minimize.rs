@@ -8,6 +8,7 @@ use maprace_scenarios::run::replay;
 
 pub fn run(args: &MinimizeArgs) -> Result<i32, CliError> {
     // Replaying first gives the same errors, with the same exit codes, as `maprace replay`.
+    super::replay::check_token(&args.token, args.max_steps)?;
     let (scenario, original) = replay(&args.token, args.max_steps).map_err(replay_error)?;
     let explorer = Explorer::new(scenario.id()).max_steps(args.max_steps);
     let m = minimize(
@@ -28,6 +29,6 @@ pub fn run(args: &MinimizeArgs) -> Result<i32, CliError> {
     })?;
     let report = render::minimized(&scenario.id(), &original.token, &m);
     let options = render::trace_options(&args.trace);
-    print(&render::trace(&report, args.format, &options));
+    print(&render::trace(&report, args.format, &options))?;
     Ok(EXIT_OK)
 }

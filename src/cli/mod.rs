@@ -9,6 +9,7 @@ mod progress;
 mod render;
 mod replay;
 mod rows;
+mod strategy;
 
 use clap::Parser;
 use std::fmt;
@@ -19,7 +20,8 @@ pub use args::Cli;
 pub const EXIT_OK: i32 = 0;
 /// Exit code: some scenario did not meet its expectation (or a replay diverged).
 pub const EXIT_UNEXPECTED: i32 = 1;
-/// Exit code: usage or input error.
+/// Exit code: usage or input error, or an output (stdout, a report, the corpus) that could not
+/// be written.
 pub const EXIT_USAGE: i32 = 2;
 
 /// An error that ends the command with one line on stderr and an exit code.
@@ -64,16 +66,24 @@ pub fn main() -> i32 {
     match result {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("error: {e}");
+            use std::io::Write;
+            // Nothing is left to report a failing stderr to (and eprintln! would panic).
+            let _ = writeln!(std::io::stderr(), "error: {e}");
             e.code
         }
     }
 }
 
-/// Writes `text` to stdout; a closed pipe (`maprace ... | head`) ends quietly.
-pub fn print(text: &str) {
-    use std::io::Write;
+/// Writes `text` to stdout. A closed pipe (`maprace ... | head`) ends quietly: the reader has
+/// what it wanted. Any other write error (a full disk, `> /dev/full`) is an error, exit 2, so a
+/// CI step never passes with an empty or truncated report.
+pub fn print(text: &str) -> Result<(), CliError> {
+    use std::io::{ErrorKind, Write};
     let mut out = std::io::stdout().lock();
-    let _ = out.write_all(text.as_bytes());
-    let _ = out.flush();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() != ErrorKind::BrokenPipe => Err(CliError::usage(format!(
+            "cannot write to standard output: {e}"
+        ))),
+        _ => Ok(()),
+    }
 }

@@ -20,7 +20,9 @@ impl Progress {
             let bar =
                 ProgressBar::with_draw_target(Some(variants as u64), ProgressDrawTarget::stderr());
             bar.set_style(
-                ProgressStyle::with_template("{spinner} [{pos}/{len}] {wide_msg} {elapsed}")
+                // The message is cut at its end on a narrow terminal: the rate and counts come
+                // first, the scenario name (which the position also tells) last.
+                ProgressStyle::with_template("{spinner} [{pos}/{len}] {elapsed} {wide_msg}")
                     .expect("the template is valid"),
             );
             bar.enable_steady_tick(Duration::from_millis(120));
@@ -36,12 +38,11 @@ impl Progress {
 
     fn show(&self, doing: &str) {
         if let Some(bar) = &self.bar {
-            let secs = self.started.elapsed().as_secs_f64().max(1e-3);
-            bar.set_message(format!(
-                "{doing} · {} executions · {} failing · {:.0} executions/s",
+            bar.set_message(message(
+                doing,
                 self.executions,
                 self.failures,
-                self.executions as f64 / secs
+                self.started.elapsed(),
             ));
         }
     }
@@ -59,12 +60,11 @@ impl Progress {
         let scenario = scenario.to_string();
         move |p| {
             if let Some(bar) = &bar {
-                let executions = before + p.executions;
-                let secs = started.elapsed().as_secs_f64().max(1e-3);
-                bar.set_message(format!(
-                    "exploring {scenario} · {executions} executions · {} failing · {:.0} executions/s",
+                bar.set_message(message(
+                    &format!("exploring {scenario}"),
+                    before + p.executions,
                     failures_before + p.failed,
-                    executions as f64 / secs
+                    started.elapsed(),
                 ));
             }
         }
@@ -90,5 +90,35 @@ impl Progress {
         if let Some(bar) = &self.bar {
             bar.finish_and_clear();
         }
+    }
+}
+
+/// The bar's message: rate, executions and failures first, what is being done last, so a
+/// narrow terminal cuts the scenario name rather than the rate.
+fn message(doing: &str, executions: u64, failures: u64, elapsed: Duration) -> String {
+    let secs = elapsed.as_secs_f64().max(1e-3);
+    format!(
+        "{:.0} executions/s · {executions} executions · {failures} failing · {doing}",
+        executions as f64 / secs
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::message;
+    use std::time::Duration;
+
+    #[test]
+    fn the_rate_survives_an_80_column_terminal() {
+        // `⠁ [34/34] 12m ` takes 15 columns before the message.
+        let m = message(
+            "exploring t4-middleware-context-map/buggy",
+            1_234_567,
+            98_765,
+            Duration::from_secs(100),
+        );
+        let visible: String = m.chars().take(80 - 15).collect();
+        assert!(visible.starts_with("12346 executions/s"), "{visible}");
+        assert!(visible.contains("1234567 executions"), "{visible}");
     }
 }

@@ -3,6 +3,7 @@
 use super::args::{ColorWhen, TraceArgs, TraceFormat};
 use maprace_harness::{Failure, Minimized, Replayed, Token, Trace};
 use maprace_reports::colour::{self, ColourChoice};
+use maprace_reports::trace_table::MAPRACE_REPLAY;
 use maprace_reports::{
     html, json, markdown, trace_table, Minimization, ReplayReport, TraceFailure, TraceOptions,
 };
@@ -13,7 +14,56 @@ pub fn trace_options(args: &TraceArgs) -> TraceOptions {
     TraceOptions {
         full: args.full,
         colour: colour_on(args.color),
+        replay: replay_command(),
+        width: if args.full { None } else { terminal_width() },
     }
+}
+
+/// The width terminal tables fit into: `COLUMNS` when set to a number (at least 20), else the
+/// terminal's width when stdout is one; `None` (no limit) when stdout is a pipe or a file, so
+/// logs and `grep` see every cell whole.
+pub fn terminal_width() -> Option<usize> {
+    if let Some(n) = std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.trim().parse::<usize>().ok())
+    {
+        return Some(n.max(20));
+    }
+    let term = console::Term::stdout();
+    if !term.is_term() {
+        return None;
+    }
+    term.size_checked().map(|(_, cols)| usize::from(cols))
+}
+
+/// The command that replays a token, for how this maprace was run: `maprace replay` when the
+/// running binary is the `maprace` found on `PATH`; `cargo run --release -- replay` when it is a
+/// build in a cargo `target/` directory (debug builds too: a replay gives the same trace in
+/// either profile, and debug and release reports stay byte-identical); else its full path.
+pub fn replay_command() -> &'static str {
+    static COMMAND: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    COMMAND.get_or_init(|| {
+        let Some(exe) = std::env::current_exe()
+            .ok()
+            .and_then(|p| p.canonicalize().ok())
+        else {
+            return MAPRACE_REPLAY.to_string();
+        };
+        let on_path = std::env::var_os("PATH").is_some_and(|path| {
+            std::env::split_paths(&path)
+                .any(|d| d.join("maprace").canonicalize().is_ok_and(|p| p == exe))
+        });
+        let in_target = exe.parent().is_some_and(|d| {
+            let profile = d.file_name().and_then(|n| n.to_str());
+            matches!(profile, Some("release" | "debug"))
+                && d.parent().and_then(|t| t.file_name()) == Some("target".as_ref())
+        });
+        match (on_path, in_target) {
+            (true, _) => MAPRACE_REPLAY.to_string(),
+            (false, true) => "cargo run --release -- replay".to_string(),
+            _ => format!("{} replay", exe.display()),
+        }
+    })
 }
 
 /// Whether terminal output is coloured.

@@ -1,0 +1,70 @@
+//! Which options belong to which strategy, and the strategy they build.
+//!
+//! An option that has no effect under the chosen strategy is a usage error (exit 2), never a
+//! silent no-op: `--depth` with `--strategy random` would otherwise read as if it mattered.
+//! Adding a strategy's option is one row in [`STRATEGY_OPTIONS`] (and its field in
+//! [`ExploreArgs`]); adding a strategy is one arm in [`strategy`].
+
+use super::args::{Bound, ExploreArgs, StrategyName};
+use super::CliError;
+use maprace_harness::Strategy;
+
+/// The PCT bug depth when `--depth` is not given.
+pub const DEFAULT_DEPTH: u32 = 3;
+/// The DFS preemption bound when `--preemption-bound` is not given.
+pub const DEFAULT_PREEMPTION_BOUND: Bound = Bound(Some(2));
+
+/// An option that only some strategies read.
+struct StrategyOption {
+    /// The flag, as typed.
+    flag: &'static str,
+    /// Whether the command line gave it.
+    given: fn(&ExploreArgs) -> bool,
+    /// The strategies it applies to.
+    applies_to: &'static [StrategyName],
+}
+
+const STRATEGY_OPTIONS: &[StrategyOption] = &[
+    StrategyOption {
+        flag: "--depth",
+        given: |a| a.depth.is_some(),
+        applies_to: &[StrategyName::Pct],
+    },
+    StrategyOption {
+        flag: "--preemption-bound",
+        given: |a| a.preemption_bound.is_some(),
+        applies_to: &[StrategyName::Dfs],
+    },
+];
+
+/// The strategy `args` choose, after checking that every strategy-specific option given
+/// applies to it.
+pub fn strategy(args: &ExploreArgs) -> Result<Strategy, CliError> {
+    for o in STRATEGY_OPTIONS {
+        if (o.given)(args) && !o.applies_to.contains(&args.strategy) {
+            let names: Vec<String> = o.applies_to.iter().map(|s| name(*s)).collect();
+            return Err(CliError::usage(format!(
+                "{} has no effect with --strategy {}; it applies to --strategy {}",
+                o.flag,
+                name(args.strategy),
+                names.join(" or ")
+            )));
+        }
+    }
+    Ok(match args.strategy {
+        StrategyName::Random => Strategy::Random,
+        StrategyName::Pct => Strategy::Pct {
+            depth: args.depth.unwrap_or(DEFAULT_DEPTH),
+        },
+        StrategyName::Dfs => Strategy::Dfs {
+            preemption_bound: args.preemption_bound.unwrap_or(DEFAULT_PREEMPTION_BOUND).0,
+        },
+    })
+}
+
+/// The strategy's name as `--strategy` takes it.
+fn name(s: StrategyName) -> String {
+    use clap::ValueEnum;
+    s.to_possible_value()
+        .map_or_else(|| format!("{s:?}"), |v| v.get_name().to_string())
+}
