@@ -138,7 +138,20 @@ fn a_token_for_an_unknown_scenario_is_rejected() {
         digests: vec![],
         trace_hash: None,
     };
-    assert_usage_error(&["replay", &token.to_string()], "unknown scenario");
+    assert_usage_error(&["replay", &token.to_string()], "not a catalogue scenario");
+    // Both replay and minimize say how to replay it where it came from, in one line.
+    for command in ["replay", "minimize"] {
+        let out = maprace(&[command, &token.to_string()]);
+        assert_eq!(out.status.code(), Some(2));
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(err.trim().lines().count(), 1, "{err}");
+        assert!(
+            err.contains(&format!(
+                "MAPRACE_REPLAY='{token}' cargo test no-such-scenario::buggy -- --exact"
+            )),
+            "{err}"
+        );
+    }
 }
 
 #[test]

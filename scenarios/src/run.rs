@@ -112,8 +112,13 @@ pub fn explore(scenario: &Scenario, options: &Options) -> Exploration {
 pub enum ReplayFailure {
     /// The token text is malformed.
     Malformed(TokenError),
-    /// The token names no registered scenario.
-    UnknownScenario(String),
+    /// The token names no registered scenario: it comes from a check in someone's tests.
+    UnknownScenario {
+        /// The identity the token names.
+        scenario: String,
+        /// The token's text, for the command that replays it where it came from.
+        token: String,
+    },
     /// The schedule does not fit the scenario (any more).
     Replay(ReplayError),
 }
@@ -122,8 +127,13 @@ impl fmt::Display for ReplayFailure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             ReplayFailure::Malformed(e) => write!(f, "{e}"),
-            ReplayFailure::UnknownScenario(s) => {
-                write!(f, "token is for unknown scenario {s} (see `maprace list`)")
+            ReplayFailure::UnknownScenario { scenario, token } => {
+                // A check's identity is its test's name with `::` written `/`.
+                let test = scenario.replace('/', "::");
+                write!(
+                    f,
+                    "token is for {scenario}, not a catalogue scenario (see `maprace list`): if it comes from a test, replay it there with MAPRACE_REPLAY='{token}' cargo test {test} -- --exact"
+                )
             }
             ReplayFailure::Replay(e) => write!(f, "{e}"),
         }
@@ -135,8 +145,10 @@ impl std::error::Error for ReplayFailure {}
 /// Parses `text` and replays it against the scenario it names.
 pub fn replay(text: &str, max_steps: u64) -> Result<(Scenario, Replayed), ReplayFailure> {
     let token = Token::parse(text).map_err(ReplayFailure::Malformed)?;
-    let scenario = by_id(&token.scenario)
-        .ok_or_else(|| ReplayFailure::UnknownScenario(token.scenario.clone()))?;
+    let scenario = by_id(&token.scenario).ok_or_else(|| ReplayFailure::UnknownScenario {
+        scenario: token.scenario.clone(),
+        token: text.trim().to_string(),
+    })?;
     let replayed = Explorer::new(scenario.id())
         .max_steps(max_steps)
         .replay(&token, scenario.body)
