@@ -170,3 +170,35 @@ fn module_paths_are_identities() {
         "libtest names the test's thread"
     );
 }
+
+#[test]
+fn stale_and_foreign_tokens_neither_crash_nor_fail_the_check() {
+    let dir = scratch("stale");
+    // A token recorded against the lost-update body, then the code changed shape entirely.
+    let first = Check::new()
+        .identity("check/stale")
+        .regressions_dir(&dir)
+        .iterations(200)
+        .try_run(lost_update)
+        .expect_err("found");
+    let file = dir.join("check-stale.txt");
+    // Add a token of another check and a line that is no token at all.
+    let foreign = Token {
+        scenario: "check/other".into(),
+        ..first.found.token.clone()
+    };
+    let mut text = std::fs::read_to_string(&file).unwrap();
+    text.push_str(&format!("{foreign}\nnot-a-token\n"));
+    std::fs::write(&file, &text).unwrap();
+    let changed = Check::new()
+        .identity("check/stale")
+        .regressions_dir(&dir)
+        .iterations(50)
+        .try_run(|| {
+            let n = Arc::new(AtomicU32::new(0));
+            n.fetch_add(1, Ordering::SeqCst);
+        });
+    assert!(changed.is_ok(), "stale tokens are skipped, not failures");
+    // Stale lines are reported, not deleted: the file is the user's.
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), text);
+}
