@@ -4,7 +4,7 @@
 use crate::access::StepAccess;
 use crate::engine::{Engine, Finished, Recording};
 use crate::failure::{classify_payload, Failure, FailureKind};
-use crate::strategy::{self, Strategy};
+use crate::strategy::{self, Coverage, Reduction, Strategy};
 use crate::token::{self, Token};
 use crate::trace::Trace;
 use std::cell::RefCell;
@@ -32,6 +32,7 @@ use std::time::{Duration, Instant};
 pub struct Explorer {
     identity: String,
     strategy: Strategy,
+    reduction: Reduction,
     seed: u64,
     iterations: u64,
     time_budget: Option<Duration>,
@@ -97,6 +98,10 @@ pub struct Exploration {
     pub exhausted: bool,
     /// Whether the time budget cut the exploration short.
     pub out_of_time: bool,
+    /// The reduction that ran (none unless the strategy is exhaustive search).
+    pub reduction: Reduction,
+    /// What the executions covered: every schedule (up to equivalence), or how many ran.
+    pub coverage: Coverage,
     /// Every distinct failure kind found, in order of first occurrence: the first execution
     /// that failed that way, and how many did.
     pub failures: Vec<FoundFailure>,
@@ -193,6 +198,7 @@ impl Explorer {
         Explorer {
             identity,
             strategy: Strategy::Random,
+            reduction: Reduction::default(),
             seed: 0,
             iterations: 1_000,
             time_budget: None,
@@ -206,6 +212,13 @@ impl Explorer {
     /// The strategy.
     pub fn strategy(mut self, strategy: Strategy) -> Self {
         self.strategy = strategy;
+        self
+    }
+
+    /// How exhaustive search prunes equivalent schedules (default [`Reduction::Dpor`]; other
+    /// strategies ignore it).
+    pub fn reduction(mut self, reduction: Reduction) -> Self {
+        self.reduction = reduction;
         self
     }
 
@@ -277,6 +290,7 @@ impl Explorer {
             if let Ok(replayed) = self.replay_body(token, &body) {
                 exploration.executions = 1;
                 exploration.exhausted = true;
+                exploration.coverage = Coverage::Sampled { executions: 1 };
                 if let Some(failure) = replayed.failure {
                     exploration.failures.push(FoundFailure {
                         execution: 0,
@@ -356,7 +370,7 @@ impl Explorer {
             }) as Box<dyn FnMut(Finished<'_>) -> bool>
         };
         let engine = Engine::new(
-            strategy::build(&self.strategy, self.seed),
+            strategy::build_reduced(&self.strategy, self.seed, self.reduction),
             self.trace_every_execution,
             self.max_steps,
             on_finish,
@@ -371,6 +385,12 @@ impl Explorer {
         let mut exploration = self.empty_exploration();
         exploration.executions = *executions.borrow();
         exploration.exhausted = exhausted;
+        exploration.coverage = Coverage::of(
+            &self.strategy,
+            self.reduction,
+            exhausted,
+            exploration.executions,
+        );
         if let Some(p) = &self.progress {
             (p.0)(Progress {
                 executions: exploration.executions,
@@ -419,6 +439,8 @@ impl Explorer {
         Exploration {
             identity: self.identity.clone(),
             strategy: self.strategy.clone(),
+            reduction: self.reduction.effective(&self.strategy),
+            coverage: Coverage::Sampled { executions: 0 },
             seed: self.seed,
             executions: 0,
             exhausted: false,
