@@ -15,6 +15,8 @@ use std::rc::Rc;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+mod parallel;
+
 /// Configures and runs explorations of a body.
 ///
 /// ```
@@ -40,6 +42,7 @@ pub struct Explorer {
     stop_on_first_failure: bool,
     trace_every_execution: bool,
     progress: Option<ProgressHook>,
+    jobs: usize,
 }
 
 /// How far an exploration has got, as reported to [`Explorer::on_progress`].
@@ -206,7 +209,15 @@ impl Explorer {
             stop_on_first_failure: false,
             trace_every_execution: false,
             progress: None,
+            jobs: 1,
         }
+    }
+
+    /// Worker threads (default 1). Random walks split their executions between them and give
+    /// the same result for any number (see the `parallel` module); other strategies run on one.
+    pub fn jobs(mut self, jobs: usize) -> Self {
+        self.jobs = jobs.max(1);
+        self
     }
 
     /// The strategy.
@@ -306,6 +317,9 @@ impl Explorer {
             return exploration;
         }
 
+        if let Some(exploration) = parallel::run(self, &body) {
+            return exploration;
+        }
         let found: Rc<RefCell<Vec<Found>>> = Rc::default();
         let executions = Rc::new(RefCell::new(0u64));
         let started = Instant::now();
