@@ -140,6 +140,14 @@ pub struct ExploreArgs {
     /// Preemption bound of --strategy dfs ("none" for no bound).
     #[arg(long, default_value = "2", value_parser = parse_bound)]
     pub preemption_bound: Bound,
+    /// Partial-order reduction of --strategy dfs: none, sleep (sleep sets) or dpor
+    /// (source-DPOR with sleep sets; bounded POR under a preemption bound).
+    #[arg(long, default_value = "dpor", value_parser = parse_reduction)]
+    pub reduction: maprace_harness::Reduction,
+    /// Worker threads per exploration (default: the number of cores). Random walks split
+    /// their executions and print the same output for any number; other strategies use one.
+    #[arg(long, value_parser = parse_jobs)]
+    pub jobs: Option<usize>,
     /// Largest number of scheduling steps per execution.
     #[arg(long, default_value_t = maprace_scenarios::run::DEFAULT_MAX_STEPS)]
     pub max_steps: u64,
@@ -181,6 +189,23 @@ fn parse_bound(s: &str) -> Result<Bound, String> {
     s.parse::<u32>()
         .map(|b| Bound(Some(b)))
         .map_err(|_| format!("expected a number or \"none\", got {s:?}"))
+}
+
+fn parse_reduction(s: &str) -> Result<maprace_harness::Reduction, String> {
+    s.parse()
+}
+
+fn parse_jobs(s: &str) -> Result<usize, String> {
+    match s.parse::<usize>() {
+        Ok(0) => Err("expected at least 1 job, got 0".to_string()),
+        Ok(n) => Ok(n),
+        Err(_) => Err(format!("expected a number of jobs, got {s:?}")),
+    }
+}
+
+/// The number of worker threads when --jobs is not given: the machine's cores.
+pub fn default_jobs() -> usize {
+    std::thread::available_parallelism().map_or(1, usize::from)
 }
 
 #[derive(Debug, Args)]

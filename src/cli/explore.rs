@@ -80,6 +80,8 @@ pub fn run(args: &ExploreArgs) -> Result<i32, CliError> {
         progress.exploring(&id);
         let exploration = options
             .explorer(s)
+            .reduction(args.reduction)
+            .jobs(args.jobs.unwrap_or_else(super::args::default_jobs))
             .on_progress(progress.observer(&id))
             .run(s.body);
         let (mut row, verdict) = rows::summary_row(s, &exploration);

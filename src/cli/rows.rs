@@ -20,7 +20,7 @@ pub fn summary_row(s: &Scenario, e: &Exploration) -> (SummaryRow, Verdict) {
     let row = SummaryRow {
         scenario: s.name.to_string(),
         variant: s.variant.to_string(),
-        strategy: e.strategy.to_string(),
+        strategy: strategy_name(e),
         seed: e.seed,
         executions: e.executions,
         exhausted: e.exhausted,
@@ -30,4 +30,17 @@ pub fn summary_row(s: &Scenario, e: &Exploration) -> (SummaryRow, Verdict) {
         failures,
     };
     (row, v)
+}
+
+/// The strategy with its parameters, and the reduction when one pruned the search:
+/// `dfs(preemption-bound=2, reduction=dpor)`.
+fn strategy_name(e: &Exploration) -> String {
+    let name = e.strategy.to_string();
+    match e.reduction {
+        maprace_harness::Reduction::None => name,
+        r => match name.strip_suffix(')') {
+            Some(open) => format!("{open}, reduction={r})"),
+            None => format!("{name}(reduction={r})"),
+        },
+    }
 }
