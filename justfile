@@ -19,3 +19,7 @@ ci:
 # Throughput of the harness against bare shuttle, measured in one run.
 bench:
     cargo bench --bench throughput
+
+# Exhaustive search with and without partial-order reduction, and --jobs 2 vs 1, in one run.
+bench-exhaustive:
+    cargo bench --bench exhaustive

@@ -18,6 +18,17 @@ fn explore(
     bound: Option<u32>,
     body: impl Fn() -> Vec<u64> + Send + Sync + 'static,
 ) -> (States, Exploration) {
+    let (states, e) = try_explore(reduction, bound, body);
+    assert!(e.exhausted, "{reduction} did not finish");
+    (states, e)
+}
+
+/// [`explore`], which may stop at the execution cap.
+fn try_explore(
+    reduction: Reduction,
+    bound: Option<u32>,
+    body: impl Fn() -> Vec<u64> + Send + Sync + 'static,
+) -> (States, Exploration) {
     let seen: Arc<std::sync::Mutex<States>> = Arc::default();
     let s = Arc::clone(&seen);
     let e = Explorer::new("test/reduction")
@@ -25,13 +36,12 @@ fn explore(
             preemption_bound: bound,
         })
         .reduction(reduction)
-        .iterations(200_000)
+        .iterations(50_000)
         .run(move || {
             let state = body();
             s.lock().unwrap().insert(state);
         });
     assert!(e.failures.is_empty(), "{:?}", e.failures[0].failure);
-    assert!(e.exhausted, "{reduction} did not finish");
     let states = seen.lock().unwrap().clone();
     (states, e)
 }
@@ -276,7 +286,11 @@ fn program() -> impl proptest::strategy::Strategy<Value = Vec<Vec<Op>>> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+    // 32 cases keep CI fast; PROPTEST_CASES=500 for a longer soak.
+    #![proptest_config(ProptestConfig {
+        cases: std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(32),
+        ..ProptestConfig::default()
+    })]
 
     #[test]
     fn reduced_searches_reach_the_final_states_of_plain_dfs(program in program()) {
@@ -285,7 +299,9 @@ proptest! {
             let p = Arc::clone(p);
             move || run_program(&p)
         };
-        let (all, plain) = explore(Reduction::None, None, body(&p));
+        let (all, plain) = try_explore(Reduction::None, None, body(&p));
+        // Programs too big for plain DFS say nothing.
+        prop_assume!(plain.exhausted);
         let (slept, _) = explore(Reduction::Sleep, None, body(&p));
         let (reduced, dpor) = explore(Reduction::Dpor, None, body(&p));
         prop_assert_eq!(&slept, &all);
@@ -296,5 +312,65 @@ proptest! {
             let (reduced, _) = explore(Reduction::Dpor, Some(bound), body(&p));
             prop_assert_eq!(&reduced, &all, "bound {}", bound);
         }
+    }
+}
+
+/// A correct double-checked initialisation: who initialises, and which goroutines saw the flag
+/// set at their first check, is the final state.
+fn double_checked(n: usize) -> Vec<u64> {
+    let ready = Arc::new(maprace_harness::sync::AtomicBool::new(false));
+    let lock = Arc::new(Mutex::new(0u64));
+    let handles: Vec<_> = (0..n)
+        .map(|i| {
+            let (ready, lock) = (Arc::clone(&ready), Arc::clone(&lock));
+            go("", move || {
+                if ready.load(Ordering::SeqCst) {
+                    return 1;
+                }
+                let mut g = lock.lock();
+                if !ready.load(Ordering::SeqCst) {
+                    *g = i as u64 + 1;
+                    ready.store(true, Ordering::SeqCst);
+                    return 2;
+                }
+                3
+            })
+        })
+        .collect();
+    let mut state: Vec<u64> = handles.into_iter().map(JoinHandle::join).collect();
+    state.push(*lock.lock());
+    state
+}
+
+#[test]
+fn double_checked_initialisation_keeps_every_outcome() {
+    // Each goroutine may initialise; the other then finds the flag set at its first or its
+    // second check.
+    cross_check(|| double_checked(2), 4);
+    let (all, _) = explore(Reduction::None, Some(2), || double_checked(3));
+    let (reduced, _) = explore(Reduction::Dpor, None, || double_checked(3));
+    assert_eq!(reduced, all);
+}
+/// Two goroutines take one lock and append their number under it: two orders.
+fn lock_order() -> Vec<u64> {
+    let m = Arc::new(Mutex::new(Vec::new()));
+    let handles: Vec<_> = (1..=2)
+        .map(|i| {
+            let m = Arc::clone(&m);
+            go("", move || m.lock().push(i))
+        })
+        .collect();
+    handles.into_iter().for_each(JoinHandle::join);
+    let order = m.lock().clone();
+    order
+}
+
+#[test]
+fn a_lock_taken_in_either_order_is_two_traces() {
+    cross_check(lock_order, 2);
+    for bound in 0..=1 {
+        let (all, _) = explore(Reduction::None, Some(bound), lock_order);
+        let (reduced, _) = explore(Reduction::Dpor, Some(bound), lock_order);
+        assert_eq!(reduced, all, "bound {bound}");
     }
 }

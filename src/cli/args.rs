@@ -20,6 +20,8 @@ pub enum Command {
     Replay(ReplayArgs),
     /// Find the failing schedule with the fewest preemptions that fails like TOKEN.
     Minimize(MinimizeArgs),
+    /// Combine the JSON outputs of `explore --shard K/N` runs into the summary one run gives.
+    Merge(MergeArgs),
     /// The seed corpus CI replays: verify it, or record entries into it.
     #[command(subcommand)]
     Corpus(CorpusCommand),
@@ -148,6 +150,10 @@ pub struct ExploreArgs {
     /// their executions and print the same output for any number; other strategies use one.
     #[arg(long, value_parser = parse_jobs)]
     pub jobs: Option<usize>,
+    /// Explore only shard K of N (1 <= K <= N): the selected variants whose catalogue
+    /// position is K - 1 modulo N. `maprace merge` combines the shards' JSON outputs.
+    #[arg(long, value_name = "K/N", value_parser = super::shard::parse_shard)]
+    pub shard: Option<super::shard::Shard>,
     /// Largest number of scheduling steps per execution.
     #[arg(long, default_value_t = maprace_scenarios::run::DEFAULT_MAX_STEPS)]
     pub max_steps: u64,
@@ -206,6 +212,13 @@ fn parse_jobs(s: &str) -> Result<usize, String> {
 /// The number of worker threads when --jobs is not given: the machine's cores.
 pub fn default_jobs() -> usize {
     std::thread::available_parallelism().map_or(1, usize::from)
+}
+
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// JSON outputs of `maprace explore --format json`, typically one per shard.
+    #[arg(required = true)]
+    pub files: Vec<std::path::PathBuf>,
 }
 
 #[derive(Debug, Args)]

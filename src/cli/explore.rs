@@ -69,7 +69,7 @@ struct Traced {
 }
 
 pub fn run(args: &ExploreArgs) -> Result<i32, CliError> {
-    let scenarios = selected(&args.scenarios)?;
+    let scenarios = super::shard::select(selected(&args.scenarios)?, args.shard);
     let options = options(args)?;
     let mut progress = Progress::new(scenarios.len());
     let mut summary = Vec::new();

@@ -22,7 +22,7 @@
 //! preemption), and sleep sets are off (a sleeping goroutine's equivalent executions may lie
 //! beyond the bound).
 
-use super::races::{races, Event, Footprint};
+use super::races::{dependent_pairs, races, Event, Footprint};
 use super::{Decision, Schedule};
 use crate::access::{Access, StepAccess};
 
@@ -102,8 +102,10 @@ impl Reduced {
     }
 
     /// Closes the footprint of the step chosen at decision `self.pos - 1`: its accesses are
-    /// the log entries numbered `self.pos`.
-    fn close_step(&mut self, log: &[StepAccess]) {
+    /// the log entries numbered `self.pos`, and `blocked_on`, the access its goroutine declared
+    /// and then blocked on within the step (a lock held by another goroutine: shuttle blocks
+    /// the goroutine without a decision that lets it try, so the attempt belongs to this step).
+    fn close_step(&mut self, log: &[StepAccess], blocked_on: Option<Access>) {
         let Some(index) = self.pos.checked_sub(1) else {
             return;
         };
@@ -112,8 +114,8 @@ impl Reduced {
             self.cursor += 1;
         }
         let frame = &mut self.stack[index];
-        let mut accesses: Vec<Access> = frame.declared.into_iter().collect();
-        let mut unknown = frame.declared.is_some_and(|a| a.is_unknown());
+        let mut accesses: Vec<Access> = frame.declared.into_iter().chain(blocked_on).collect();
+        let mut unknown = accesses.iter().any(Access::is_unknown);
         while self.cursor < log.len() && log[self.cursor].step == step {
             let a = log[self.cursor].access;
             unknown |= a.is_unknown();
@@ -192,7 +194,12 @@ impl Reduced {
             })
             .collect();
         let bounded = !self.sleeping();
-        for race in races(&events, &next) {
+        let found = if bounded {
+            dependent_pairs(&events, &next)
+        } else {
+            races(&events, &next)
+        };
+        for race in found {
             let later = if race.later < events.len() {
                 events[race.later].thread
             } else {
@@ -208,15 +215,21 @@ impl Reduced {
             if !bounded && race.initials.iter().any(|q| frame.backtrack.contains(q)) {
                 continue;
             }
-            let pick: Vec<usize> = match race
-                .initials
-                .iter()
-                .copied()
-                .filter(|q| frame.runnable.contains(q))
-                .min()
-            {
-                Some(q) => vec![q],
-                None => frame.runnable.clone(),
+            // Bounded: the racing goroutine itself (Flanagan and Godefroid's choice, which
+            // Coons et al. prove sound with the extra point below). Unbounded: one initial.
+            let pick: Vec<usize> = if bounded {
+                vec![later]
+            } else {
+                match race
+                    .initials
+                    .iter()
+                    .copied()
+                    .filter(|q| frame.runnable.contains(q))
+                    .min()
+                {
+                    Some(q) => vec![q],
+                    None => frame.runnable.clone(),
+                }
             };
             self.add(race.earlier, &pick);
             if bounded {
@@ -290,7 +303,13 @@ impl Schedule for Reduced {
     }
 
     fn choose(&mut self, d: &Decision<'_>) -> Result<usize, String> {
-        self.close_step(d.log);
+        let blocked_on = self
+            .pos
+            .checked_sub(1)
+            .map(|i| self.stack[i].chosen)
+            .filter(|g| !d.runnable.contains(g))
+            .and_then(|g| d.pending.of(g));
+        self.close_step(d.log, blocked_on);
         let choice = if let Some(frame) = self.stack.get(self.pos) {
             let c = frame.chosen;
             if !d.runnable.contains(&c) {
@@ -315,7 +334,9 @@ impl Schedule for Reduced {
         // The record still holds this execution: the last step's accesses, and what every
         // goroutine left unfinished would do next.
         let next = crate::record::with(|r| {
-            self.close_step(&r.access_log);
+            let last = self.pos.checked_sub(1).map(|i| self.stack[i].chosen);
+            let blocked_on = last.and_then(|g| r.pending.get(g).copied().flatten());
+            self.close_step(&r.access_log, blocked_on);
             let mut next = Vec::new();
             for g in 0..r.pending.len().max(r.unfinished.len()) {
                 let pending = r.pending.get(g).copied().flatten();

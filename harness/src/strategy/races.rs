@@ -82,6 +82,18 @@ struct ObjectState {
 /// run next at its end (their declared accesses), which race with executed events but are not
 /// themselves executed.
 pub(crate) fn races(events: &[Event], next: &[Event]) -> Vec<Race> {
+    analyse(events, next, false)
+}
+
+/// Every pair `j < i` of dependent events of different goroutines where `j` does not happen
+/// before the goroutine of `i` when it takes step `i`: Flanagan and Godefroid's condition for a
+/// backtrack point (POPL 2005), a superset of the reversible races, which bounded POR needs
+/// (Coons et al. build on it). No initials are computed.
+pub(crate) fn dependent_pairs(events: &[Event], next: &[Event]) -> Vec<Race> {
+    analyse(events, next, true)
+}
+
+fn analyse(events: &[Event], next: &[Event], every_pair: bool) -> Vec<Race> {
     let threads = events
         .iter()
         .chain(next)
@@ -126,7 +138,20 @@ pub(crate) fn races(events: &[Event], next: &[Event]) -> Vec<Race> {
         }
         let me = counts[p] + 1;
         clock[p] = me;
-        for &j in frontier.iter().filter(|&&j| events[j].thread != p) {
+        if every_pair {
+            for (j, earlier) in events[..i.min(events.len())].iter().enumerate() {
+                if earlier.thread != p
+                    && base[earlier.thread] < local[j]
+                    && earlier.footprint.conflicts(&event.footprint)
+                {
+                    out.push((j, i));
+                }
+            }
+        }
+        for &j in frontier
+            .iter()
+            .filter(|&&j| !every_pair && events[j].thread != p)
+        {
             let mut others = base.clone();
             for &k in frontier.iter().filter(|&&k| k != j) {
                 join(&mut others, &clocks[k]);
@@ -153,7 +178,11 @@ pub(crate) fn races(events: &[Event], next: &[Event]) -> Vec<Race> {
         .map(|(earlier, later)| Race {
             earlier,
             later,
-            initials: initials(events, next, &clocks, &local, earlier, later),
+            initials: if every_pair {
+                Vec::new()
+            } else {
+                initials(events, next, &clocks, &local, earlier, later)
+            },
         })
         .collect()
 }
