@@ -148,16 +148,24 @@ fn analyse(events: &[Event], next: &[Event], every_pair: bool) -> Vec<Race> {
                 }
             }
         }
-        for &j in frontier
-            .iter()
-            .filter(|&&j| !every_pair && events[j].thread != p)
-        {
-            let mut others = base.clone();
-            for &k in frontier.iter().filter(|&&k| k != j) {
-                join(&mut others, &clocks[k]);
+        if !every_pair {
+            // `j` races with `i` unless it happens before `i` through `i`'s own goroutine or
+            // another frontier event: joins of the frontier's prefixes and suffixes give each
+            // "everything but j" in one pass.
+            let n = frontier.len();
+            let mut suffix: Vec<Clock> = vec![base.clone(); n + 1];
+            for x in (0..n).rev() {
+                let mut c = suffix[x + 1].clone();
+                join(&mut c, &clocks[frontier[x]]);
+                suffix[x] = c;
             }
-            if others[events[j].thread] < local[j] {
-                out.push((j, i));
+            let mut prefix = base.clone();
+            for (x, &j) in frontier.iter().enumerate() {
+                let t = events[j].thread;
+                if t != p && prefix[t].max(suffix[x + 1][t]) < local[j] {
+                    out.push((j, i));
+                }
+                join(&mut prefix, &clocks[j]);
             }
         }
         clocks.push(clock);
