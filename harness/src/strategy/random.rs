@@ -58,25 +58,6 @@ fn below_in(rng: &mut ChaCha8Rng, n: u64, zone: u64) -> usize {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn strided_walks_draw_the_seeds_of_the_single_walk() {
-        let mut single = RandomWalk::new(7);
-        let seeds: Vec<u64> = (0..9).map(|_| single.begin().unwrap()).collect();
-        for stride in 1..=3u64 {
-            for first in 0..stride {
-                let mut walk = RandomWalk::strided(7, first, stride);
-                for i in (first..9).step_by(stride as usize) {
-                    assert_eq!(walk.begin(), Some(seeds[i as usize]), "{first}/{stride}");
-                }
-            }
-        }
-    }
-}
-
 impl Schedule for RandomWalk {
     fn begin(&mut self) -> Option<u64> {
         if let Some((next, stride)) = &mut self.stride {
@@ -99,5 +80,24 @@ impl Schedule for RandomWalk {
                 many[below_in(&mut self.rng, n as u64, zone)]
             }
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strided_walks_draw_the_seeds_of_the_single_walk() {
+        let mut single = RandomWalk::new(7);
+        let seeds: Vec<u64> = (0..9).map(|_| single.begin().unwrap()).collect();
+        for stride in 1..=3u64 {
+            for first in 0..stride {
+                let mut walk = RandomWalk::strided(7, first, stride);
+                for i in (first..9).step_by(stride as usize) {
+                    assert_eq!(walk.begin(), Some(seeds[i as usize]), "{first}/{stride}");
+                }
+            }
+        }
     }
 }
