@@ -374,3 +374,24 @@ fn a_lock_taken_in_either_order_is_two_traces() {
         assert_eq!(reduced, all, "bound {bound}");
     }
 }
+
+#[test]
+fn every_reduction_starts_with_plain_dfs_s_first_schedule() {
+    // Every schedule fails, so the first execution's token is reported: it must be the same.
+    let token = |reduction| {
+        let e = Explorer::new("test/first-schedule")
+            .strategy(Strategy::Dfs {
+                preemption_bound: Some(2),
+            })
+            .reduction(reduction)
+            .iterations(1)
+            .run(|| {
+                writers_to_one(3);
+                panic!("always");
+            });
+        e.first_failure().expect("fails").token.to_string()
+    };
+    let plain = token(Reduction::None);
+    assert_eq!(token(Reduction::Sleep), plain);
+    assert_eq!(token(Reduction::Dpor), plain);
+}
