@@ -307,7 +307,7 @@ proptest! {
         prop_assert_eq!(&slept, &all);
         prop_assert_eq!(&reduced, &all);
         prop_assert!(dpor.executions <= plain.executions);
-        for bound in [0, 1] {
+        for bound in [0, 1, 2] {
             let (all, _) = explore(Reduction::None, Some(bound), body(&p));
             let (reduced, _) = explore(Reduction::Dpor, Some(bound), body(&p));
             prop_assert_eq!(&reduced, &all, "bound {}", bound);
