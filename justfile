@@ -23,3 +23,7 @@ bench:
 # Linearizability checker: histories/second, and time to the first non-linearizable history.
 bench-lincheck:
     cargo bench --bench lincheck
+
+# Exhaustive search with and without partial-order reduction, and --jobs 2 vs 1, in one run.
+bench-exhaustive:
+    cargo bench --bench exhaustive

@@ -50,6 +50,10 @@ fn an_option_of_another_strategy_is_an_error() {
         "--depth has no effect",
     );
     usage_error(
+        &endless(&["--reduction", "sleep"]),
+        "--reduction has no effect with --strategy random; it applies to --strategy dfs",
+    );
+    usage_error(
         &endless(&["--no-minimize", "--minimize-budget", "5"]),
         "cannot be used with",
     );

@@ -76,10 +76,16 @@ fn coverage_is_stated_exactly() {
             .unwrap()
             .to_string()
     };
+    // DFS prunes equivalent schedules by default (DPOR), and says so.
     let bounded = coverage(&["--strategy", "dfs"]);
     assert!(
-        bounded.starts_with("every schedule with ≤ 2 preemptions ("),
+        bounded.starts_with("every schedule with ≤ 2 preemptions up to equivalence ("),
         "{bounded}"
+    );
+    let plain = coverage(&["--strategy", "dfs", "--reduction", "none"]);
+    assert!(
+        plain.starts_with("every schedule with ≤ 2 preemptions ("),
+        "{plain}"
     );
     assert_eq!(
         coverage(&[

@@ -205,6 +205,24 @@ impl Access {
     }
 }
 
+impl Access {
+    /// What a goroutine paused at a plain [`crate::preempt`] point declares: its next step
+    /// may touch shared state the record does not see, so partial-order reduction must treat
+    /// that step as dependent with every other step. Never performed, never in the log.
+    pub(crate) const UNKNOWN: Access = Access {
+        object: ObjectId {
+            kind: ObjectKind::Resource,
+            index: u32::MAX,
+        },
+        kind: AccessKind::Update,
+    };
+
+    /// Whether this is [`Access::UNKNOWN`].
+    pub(crate) fn is_unknown(&self) -> bool {
+        *self == Access::UNKNOWN
+    }
+}
+
 impl fmt::Display for Access {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{} {}", self.kind.name(), self.object)
@@ -354,6 +372,19 @@ impl Record {
                 self.pending.resize(g + 1, None);
             }
             self.pending[g] = Some(access);
+        }
+    }
+
+    /// Says that the running goroutine's next step may touch anything ([`Access::UNKNOWN`]):
+    /// it is paused at a point that declared no access.
+    #[inline]
+    pub(crate) fn declare_unknown(&mut self) {
+        if self.accesses_wanted {
+            let g = self.running;
+            if self.pending.len() <= g {
+                self.pending.resize(g + 1, None);
+            }
+            self.pending[g] = Some(Access::UNKNOWN);
         }
     }
 

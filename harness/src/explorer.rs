@@ -4,7 +4,7 @@
 use crate::access::StepAccess;
 use crate::engine::{Engine, Finished, Recording};
 use crate::failure::{classify_payload, Failure, FailureKind};
-use crate::strategy::{self, Strategy};
+use crate::strategy::{self, Coverage, Reduction, Strategy};
 use crate::token::{self, Token};
 use crate::trace::Trace;
 use std::cell::RefCell;
@@ -14,6 +14,8 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::rc::Rc;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+
+mod parallel;
 
 /// Configures and runs explorations of a body.
 ///
@@ -32,6 +34,7 @@ use std::time::{Duration, Instant};
 pub struct Explorer {
     identity: String,
     strategy: Strategy,
+    reduction: Reduction,
     seed: u64,
     iterations: u64,
     time_budget: Option<Duration>,
@@ -39,6 +42,7 @@ pub struct Explorer {
     stop_on_first_failure: bool,
     trace_every_execution: bool,
     progress: Option<ProgressHook>,
+    jobs: usize,
 }
 
 /// How far an exploration has got, as reported to [`Explorer::on_progress`].
@@ -97,6 +101,10 @@ pub struct Exploration {
     pub exhausted: bool,
     /// Whether the time budget cut the exploration short.
     pub out_of_time: bool,
+    /// The reduction that ran (none unless the strategy is exhaustive search).
+    pub reduction: Reduction,
+    /// What the executions covered: every schedule (up to equivalence), or how many ran.
+    pub coverage: Coverage,
     /// Every distinct failure kind found, in order of first occurrence: the first execution
     /// that failed that way, and how many did.
     pub failures: Vec<FoundFailure>,
@@ -196,6 +204,7 @@ impl Explorer {
         Explorer {
             identity,
             strategy: Strategy::Random,
+            reduction: Reduction::default(),
             seed: 0,
             iterations: 1_000,
             time_budget: None,
@@ -203,12 +212,27 @@ impl Explorer {
             stop_on_first_failure: false,
             trace_every_execution: false,
             progress: None,
+            jobs: 1,
         }
+    }
+
+    /// Worker threads (default 1). Random walks split their executions between them and give
+    /// the same result for any number (see the `parallel` module); other strategies run on one.
+    pub fn jobs(mut self, jobs: usize) -> Self {
+        self.jobs = jobs.max(1);
+        self
     }
 
     /// The strategy.
     pub fn strategy(mut self, strategy: Strategy) -> Self {
         self.strategy = strategy;
+        self
+    }
+
+    /// How exhaustive search prunes equivalent schedules (default [`Reduction::Dpor`]; other
+    /// strategies ignore it).
+    pub fn reduction(mut self, reduction: Reduction) -> Self {
+        self.reduction = reduction;
         self
     }
 
@@ -280,6 +304,7 @@ impl Explorer {
             if let Ok(replayed) = self.replay_body(token, &body) {
                 exploration.executions = 1;
                 exploration.exhausted = true;
+                exploration.coverage = Coverage::Sampled { executions: 1 };
                 if let Some(failure) = replayed.failure {
                     exploration.failures.push(FoundFailure {
                         execution: 0,
@@ -295,6 +320,9 @@ impl Explorer {
             return exploration;
         }
 
+        if let Some(exploration) = parallel::run(self, &body) {
+            return exploration;
+        }
         let found: Rc<RefCell<Vec<Found>>> = Rc::default();
         let executions = Rc::new(RefCell::new(0u64));
         let started = Instant::now();
@@ -364,7 +392,7 @@ impl Explorer {
             }) as Box<dyn FnMut(Finished<'_>) -> bool>
         };
         let engine = Engine::new(
-            strategy::build(&self.strategy, self.seed),
+            strategy::build_reduced(&self.strategy, self.seed, self.reduction),
             self.trace_every_execution,
             self.max_steps,
             on_finish,
@@ -379,6 +407,12 @@ impl Explorer {
         let mut exploration = self.empty_exploration();
         exploration.executions = *executions.borrow();
         exploration.exhausted = exhausted;
+        exploration.coverage = Coverage::of(
+            &self.strategy,
+            self.reduction,
+            exhausted,
+            exploration.executions,
+        );
         if let Some(p) = &self.progress {
             (p.0)(Progress {
                 executions: exploration.executions,
@@ -427,6 +461,8 @@ impl Explorer {
         Exploration {
             identity: self.identity.clone(),
             strategy: self.strategy.clone(),
+            reduction: self.reduction.effective(&self.strategy),
+            coverage: Coverage::Sampled { executions: 0 },
             seed: self.seed,
             executions: 0,
             exhausted: false,

@@ -73,6 +73,6 @@ pub use preempt::{
     record_access, trace_event,
 };
 pub use record::in_execution;
-pub use strategy::Strategy;
+pub use strategy::{Coverage, Reduction, Strategy};
 pub use token::{valid_identity, Token, TokenError};
 pub use trace::{Event, State, Trace};

@@ -30,7 +30,15 @@ pub fn preempt(point: Point) {
 /// });
 /// ```
 pub fn preempt_with(point: Point, note: impl FnOnce(&mut EventNote)) {
-    if mark(point, note) {
+    let active = record::with(|r| {
+        let active = mark_in(r, point, note);
+        if active {
+            // No access declared: reduction must assume the next step touches anything.
+            r.declare_unknown();
+        }
+        active
+    });
+    if active {
         shuttle::thread::sleep(Duration::ZERO);
     }
 }

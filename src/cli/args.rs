@@ -20,6 +20,8 @@ pub enum Command {
     Replay(ReplayArgs),
     /// Find the failing schedule with the fewest preemptions that fails like TOKEN.
     Minimize(MinimizeArgs),
+    /// Combine the JSON outputs of `explore --shard K/N` runs into the summary one run gives.
+    Merge(MergeArgs),
     /// The seed corpus CI replays: verify it, or record entries into it.
     #[command(subcommand)]
     Corpus(CorpusCommand),
@@ -143,6 +145,18 @@ pub struct ExploreArgs {
     /// Preemption bound of --strategy dfs (0 to 64, or "none" for no bound) [default: 2].
     #[arg(long, value_parser = parse_bound)]
     pub preemption_bound: Option<Bound>,
+    /// Partial-order reduction of --strategy dfs: none, sleep (sleep sets) or dpor
+    /// (source-DPOR with sleep sets; bounded POR under a preemption bound) [default: dpor].
+    #[arg(long, value_parser = parse_reduction)]
+    pub reduction: Option<maprace_harness::Reduction>,
+    /// Worker threads per exploration (default: the number of cores). Random walks split
+    /// their executions and print the same output for any number; other strategies use one.
+    #[arg(long, value_parser = parse_jobs)]
+    pub jobs: Option<usize>,
+    /// Explore only shard K of N (1 <= K <= N): the selected variants whose catalogue
+    /// position is K - 1 modulo N. `maprace merge` combines the shards' JSON outputs.
+    #[arg(long, value_name = "K/N", value_parser = super::shard::parse_shard)]
+    pub shard: Option<super::shard::Shard>,
     /// Largest number of scheduling steps per execution (1 to 1,000,000).
     #[arg(long, default_value_t = maprace_scenarios::run::DEFAULT_MAX_STEPS, value_parser = max_steps)]
     pub max_steps: u64,
@@ -202,6 +216,30 @@ fn max_steps(s: &str) -> Result<u64, String> {
         Ok(n) if (1..=max).contains(&n) => Ok(n),
         _ => Err(format!("expected a number from 1 to {max}, got {s:?}")),
     }
+}
+
+fn parse_reduction(s: &str) -> Result<maprace_harness::Reduction, String> {
+    s.parse()
+}
+
+fn parse_jobs(s: &str) -> Result<usize, String> {
+    match s.parse::<usize>() {
+        Ok(0) => Err("expected at least 1 job, got 0".to_string()),
+        Ok(n) => Ok(n),
+        Err(_) => Err(format!("expected a number of jobs, got {s:?}")),
+    }
+}
+
+/// The number of worker threads when --jobs is not given: the machine's cores.
+pub fn default_jobs() -> usize {
+    std::thread::available_parallelism().map_or(1, usize::from)
+}
+
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// JSON outputs of `maprace explore --format json`, typically one per shard.
+    #[arg(required = true)]
+    pub files: Vec<std::path::PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -67,7 +67,7 @@ struct Traced {
 }
 
 pub fn run(args: &ExploreArgs) -> Result<i32, CliError> {
-    let scenarios = selected(&args.scenarios)?;
+    let scenarios = super::shard::select(selected(&args.scenarios)?, args.shard);
     let options = options(args)?;
     if let Some(dir) = &args.report {
         // Before exploring: an unusable report location must not cost a whole exploration.
@@ -82,6 +82,8 @@ pub fn run(args: &ExploreArgs) -> Result<i32, CliError> {
         progress.exploring(&id);
         let exploration = options
             .explorer(s)
+            .reduction(args.reduction.unwrap_or(maprace_harness::Reduction::Dpor))
+            .jobs(args.jobs.unwrap_or_else(super::args::default_jobs))
             .on_progress(progress.observer(&id))
             .run(s.body);
         let (mut row, verdict) = rows::summary_row(s, &exploration, options.max_steps);

@@ -9,6 +9,7 @@ mod progress;
 mod render;
 mod replay;
 mod rows;
+mod shard;
 mod strategy;
 
 use clap::Parser;
@@ -61,6 +62,7 @@ pub fn main() -> i32 {
         args::Command::Explore(a) => explore::run(&a),
         args::Command::Replay(a) => replay::run(&a),
         args::Command::Minimize(a) => minimize::run(&a),
+        args::Command::Merge(a) => shard::merge(&a),
         args::Command::Corpus(c) => corpus::run(&c),
     };
     match result {

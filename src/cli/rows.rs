@@ -22,7 +22,7 @@ pub fn summary_row(s: &Scenario, e: &Exploration, max_steps: u64) -> (SummaryRow
     let row = SummaryRow {
         scenario: s.name.to_string(),
         variant: s.variant.to_string(),
-        strategy: e.strategy.to_string(),
+        strategy: strategy_name(e),
         seed: e.seed,
         executions: e.executions,
         exhausted: e.exhausted,
@@ -86,10 +86,17 @@ pub fn judge(s: &Scenario, e: &Exploration, max_steps: u64) -> (Verdict, Option<
 /// schedule (within its bound) or was cut short; a sampling strategy says how many it sampled.
 pub fn coverage(e: &Exploration) -> String {
     let n = thousands(e.executions);
+    let equivalence = match e.coverage {
+        maprace_harness::Coverage::Complete {
+            up_to_equivalence: true,
+            ..
+        } => " up to equivalence",
+        _ => "",
+    };
     match &e.strategy {
         Strategy::Dfs { preemption_bound } if e.exhausted => match preemption_bound {
-            Some(b) => format!("every schedule with ≤ {b} preemptions ({n})"),
-            None => format!("every schedule ({n})"),
+            Some(b) => format!("every schedule with ≤ {b} preemptions{equivalence} ({n})"),
+            None => format!("every schedule{equivalence} ({n})"),
         },
         Strategy::Dfs { .. } if e.out_of_time => {
             format!("not exhaustive: time budget ended after {n} executions")
@@ -111,6 +118,19 @@ pub fn thousands(n: u64) -> String {
         out.push(c);
     }
     out
+}
+
+/// The strategy with its parameters, and the reduction when one pruned the search:
+/// `dfs(preemption-bound=2, reduction=dpor)`.
+fn strategy_name(e: &Exploration) -> String {
+    let name = e.strategy.to_string();
+    match e.reduction {
+        maprace_harness::Reduction::None => name,
+        r => match name.strip_suffix(')') {
+            Some(open) => format!("{open}, reduction={r})"),
+            None => format!("{name}(reduction={r})"),
+        },
+    }
 }
 
 #[cfg(test)]

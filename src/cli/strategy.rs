@@ -35,6 +35,11 @@ const STRATEGY_OPTIONS: &[StrategyOption] = &[
         given: |a| a.preemption_bound.is_some(),
         applies_to: &[StrategyName::Dfs],
     },
+    StrategyOption {
+        flag: "--reduction",
+        given: |a| a.reduction.is_some(),
+        applies_to: &[StrategyName::Dfs],
+    },
 ];
 
 /// The strategy `args` choose, after checking that every strategy-specific option given

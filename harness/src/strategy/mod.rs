@@ -3,13 +3,18 @@
 //! `(strategy, seed)` pair gives the same executions on every machine.
 
 mod dfs;
+mod dpor;
 mod pct;
+mod races;
 mod random;
+mod reduction;
 mod replay;
 
 pub(crate) use dfs::Dfs;
 pub(crate) use pct::Pct;
 pub(crate) use random::RandomWalk;
+pub(crate) use reduction::build_reduced;
+pub use reduction::{Coverage, Reduction};
 pub(crate) use replay::ReplaySteps;
 
 use crate::access::{Pending, StepAccess};

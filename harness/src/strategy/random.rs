@@ -9,6 +9,9 @@ pub(crate) struct RandomWalk {
     rng: ChaCha8Rng,
     /// `zone(n)` for the usual numbers of runnable goroutines: a division saved per decision.
     zones: [u64; ZONES],
+    /// For one worker of a parallel exploration: the index of its next execution, and how far
+    /// apart its executions are.
+    stride: Option<(u64, u64)>,
 }
 
 const ZONES: usize = 16;
@@ -19,7 +22,18 @@ impl RandomWalk {
             seeds: ChaCha8Rng::seed_from_u64(seed),
             rng: ChaCha8Rng::seed_from_u64(0),
             zones: std::array::from_fn(|n| zone(n.max(1) as u64)),
+            stride: None,
         }
+    }
+
+    /// Executions `first`, `first + stride`, `first + 2 * stride`, ... of the walk
+    /// [`RandomWalk::new`]`(seed)` runs: execution `i`'s seed is the `i`-th value of the same
+    /// seed stream (ChaCha is seekable), so however the indices are split between workers,
+    /// every execution is the one a single worker would run.
+    pub fn strided(seed: u64, first: u64, stride: u64) -> Self {
+        let mut walk = RandomWalk::new(seed);
+        walk.stride = Some((first, stride.max(1)));
+        walk
     }
 }
 
@@ -46,6 +60,11 @@ fn below_in(rng: &mut ChaCha8Rng, n: u64, zone: u64) -> usize {
 
 impl Schedule for RandomWalk {
     fn begin(&mut self) -> Option<u64> {
+        if let Some((next, stride)) = &mut self.stride {
+            // A u64 is two words of the stream.
+            self.seeds.set_word_pos(u128::from(*next) * 2);
+            *next += *stride;
+        }
         let seed = self.seeds.next_u64();
         // The scheduling stream is kept apart from the data stream the body draws from.
         self.rng = ChaCha8Rng::seed_from_u64(crate::hash::mix64(seed));
@@ -61,5 +80,24 @@ impl Schedule for RandomWalk {
                 many[below_in(&mut self.rng, n as u64, zone)]
             }
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strided_walks_draw_the_seeds_of_the_single_walk() {
+        let mut single = RandomWalk::new(7);
+        let seeds: Vec<u64> = (0..9).map(|_| single.begin().unwrap()).collect();
+        for stride in 1..=3u64 {
+            for first in 0..stride {
+                let mut walk = RandomWalk::strided(7, first, stride);
+                for i in (first..9).step_by(stride as usize) {
+                    assert_eq!(walk.begin(), Some(seeds[i as usize]), "{first}/{stride}");
+                }
+            }
+        }
     }
 }

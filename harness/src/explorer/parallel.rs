@@ -1,0 +1,175 @@
+//! Parallel exploration: random walks on several threads, with the output of one.
+//!
+//! Execution `i` draws the `i`-th seed of the exploration's seed stream whichever thread runs it
+//! ([`RandomWalk::strided`]); worker `w` of `n` runs executions `w, w + n, w + 2n, ...`, each on
+//! its own engine and shuttle runner (the record is per thread; the panic hook, installed once,
+//! dispatches on the thread's record). The result keeps the executions a single worker would
+//! have run: a prefix of the index space, cut at the iteration limit, at the first failure
+//! (when stopping on it) or where the time budget left a gap. So executions, failures (first
+//! occurrence = smallest index) and counts are the same for any number of workers.
+//!
+//! PCT is not split: its change points are drawn from the longest execution seen so far, so
+//! execution `i` depends on the ones before it. Exhaustive search is not split either (each
+//! execution's path depends on the previous one's backtrack sets). Both run on one thread.
+
+use super::{nondeterminism, Body, Exploration, Explorer, Found, FoundFailure, Progress};
+use crate::engine::{Engine, Finished};
+use crate::failure::Failure;
+use crate::strategy::{Coverage, RandomWalk, Strategy};
+use crate::token::Token;
+use crate::trace::Trace;
+use std::cell::RefCell;
+use std::rc::Rc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::Instant;
+
+/// What one worker saw.
+#[derive(Default)]
+struct Worker {
+    /// The first index it did not run.
+    next: u64,
+    /// Every failing execution: index and failure (the kind decides the grouping).
+    failed: Vec<(u64, Failure, u64, Vec<u32>)>,
+}
+
+/// Explores with `explorer.jobs` threads when the strategy can be split; `None` otherwise
+/// (the caller runs the single-threaded loop).
+pub(super) fn run(explorer: &Explorer, body: &Body) -> Option<Exploration> {
+    let jobs = explorer.jobs.max(1) as u64;
+    if jobs < 2 || explorer.strategy != Strategy::Random || explorer.iterations == 0 {
+        return None;
+    }
+    let started = Instant::now();
+    // Executions at or past this index are not needed (first failure, when stopping on it).
+    let stop_at = Arc::new(AtomicU64::new(explorer.iterations));
+    let timed_out = Arc::new(AtomicBool::new(false));
+    let workers: Vec<Worker> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..jobs)
+            .map(|w| {
+                let (stop_at, timed_out) = (Arc::clone(&stop_at), Arc::clone(&timed_out));
+                let body = Arc::clone(body);
+                scope.spawn(move || worker(explorer, &body, w, jobs, stop_at, timed_out, started))
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("an exploration worker panicked"))
+            .collect()
+    });
+    let mut bound = explorer.iterations;
+    for w in &workers {
+        bound = bound.min(w.next);
+    }
+    let mut failed: Vec<&(u64, Failure, u64, Vec<u32>)> = workers
+        .iter()
+        .flat_map(|w| &w.failed)
+        .filter(|f| f.0 < bound)
+        .collect();
+    failed.sort_by_key(|f| f.0);
+    if explorer.stop_on_first_failure {
+        if let Some(first) = failed.first() {
+            bound = bound.min(first.0 + 1);
+        }
+    }
+    failed.retain(|f| f.0 < bound);
+    let out_of_time = timed_out.load(Ordering::Relaxed) && bound < explorer.iterations;
+    let mut found: Vec<Found> = Vec::new();
+    for (index, failure, seed, steps) in failed {
+        match found.iter_mut().find(|f| f.failure.kind == failure.kind) {
+            Some(f) => f.count += 1,
+            None => found.push(Found {
+                execution: *index,
+                count: 1,
+                failure: failure.clone(),
+                seed: *seed,
+                steps: steps.clone(),
+            }),
+        }
+    }
+    if let Some(p) = &explorer.progress {
+        (p.0)(Progress {
+            executions: bound,
+            failed: found.iter().map(|f| f.count).sum(),
+        });
+    }
+    let mut exploration = explorer.empty_exploration();
+    exploration.executions = bound;
+    exploration.out_of_time = out_of_time;
+    exploration.coverage = Coverage::Sampled { executions: bound };
+    // As in the single-threaded loop: re-run each first failure with tracing for its trace.
+    for f in found {
+        let raw = Token {
+            scenario: explorer.identity.clone(),
+            seed: f.seed,
+            steps: f.steps,
+            digests: Vec::new(),
+            trace_hash: None,
+        };
+        let (token, trace, accesses) = match explorer.replay_body(&raw, body) {
+            Ok(r) => (r.token, r.trace, r.accesses),
+            Err(_) => (raw, Trace::default(), Vec::new()),
+        };
+        exploration.failures.push(FoundFailure {
+            execution: f.execution,
+            count: f.count,
+            failure: f.failure,
+            trace_hash: trace.hash(),
+            token,
+            trace,
+            accesses,
+        });
+    }
+    Some(exploration)
+}
+
+/// Runs executions `first, first + stride, ...` until one is not needed any more.
+fn worker(
+    explorer: &Explorer,
+    body: &Body,
+    first: u64,
+    stride: u64,
+    stop_at: Arc<AtomicU64>,
+    timed_out: Arc<AtomicBool>,
+    started: Instant,
+) -> Worker {
+    let seen: Rc<RefCell<Worker>> = Rc::new(RefCell::new(Worker {
+        next: first,
+        failed: Vec::new(),
+    }));
+    if first >= stop_at.load(Ordering::Relaxed) {
+        return seen.take();
+    }
+    let on_finish = {
+        let seen = Rc::clone(&seen);
+        let (budget, stop_first) = (explorer.time_budget, explorer.stop_on_first_failure);
+        Box::new(move |done: Finished<'_>| {
+            let mut seen = seen.borrow_mut();
+            let index = seen.next;
+            seen.next += stride;
+            let failure = done
+                .failure
+                .or_else(|| done.diverged.map(|(step, why)| nondeterminism(step, why)));
+            if let Some(failure) = failure {
+                seen.failed
+                    .push((index, failure, done.seed, done.steps.to_vec()));
+                if stop_first {
+                    stop_at.fetch_min(index + 1, Ordering::Relaxed);
+                }
+            }
+            if budget.is_some_and(|b| started.elapsed() >= b) {
+                timed_out.store(true, Ordering::Relaxed);
+                return false;
+            }
+            seen.next < stop_at.load(Ordering::Relaxed) && !timed_out.load(Ordering::Relaxed)
+        }) as Box<dyn FnMut(Finished<'_>) -> bool>
+    };
+    let engine = Engine::new(
+        Box::new(RandomWalk::strided(explorer.seed, first, stride)),
+        explorer.trace_every_execution,
+        explorer.max_steps,
+        on_finish,
+    );
+    super::drive(&Rc::new(RefCell::new(engine)), body);
+    seen.take()
+}
