@@ -58,6 +58,15 @@ impl Finished<'_> {
             Vec::new()
         }
     }
+
+    /// The execution's first data race (see `oracle`), when the record was kept. Read in
+    /// place, like [`Finished::accesses`], without copying the log.
+    pub fn first_race(&self) -> Option<crate::oracle::DataRace> {
+        if !self.accessed {
+            return None;
+        }
+        record::with(|r| crate::oracle::first_race(&r.access_log, &r.internal))
+    }
 }
 
 pub(crate) struct Engine {

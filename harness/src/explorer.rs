@@ -2,6 +2,9 @@
 //! each into a replayable token with its trace.
 
 use crate::access::StepAccess;
+use crate::classes::{ClassCount, Tally};
+use crate::failure::Class;
+use crate::oracle::DataRace;
 use crate::engine::{Engine, Finished, Recording};
 use crate::failure::{classify_payload, Failure, FailureKind};
 use crate::strategy::{self, Strategy};
@@ -39,6 +42,7 @@ pub struct Explorer {
     stop_on_first_failure: bool,
     trace_every_execution: bool,
     progress: Option<ProgressHook>,
+    race_detection: bool,
 }
 
 /// How far an exploration has got, as reported to [`Explorer::on_progress`].
@@ -80,6 +84,8 @@ pub struct FoundFailure {
     pub trace_hash: u64,
     /// The accesses of the first occurrence, in order (see [`Replayed::accesses`]).
     pub accesses: Vec<StepAccess>,
+    /// The first occurrence's data race, when it raced (see [`Replayed::race`]).
+    pub race: Option<DataRace>,
 }
 
 /// The result of an exploration.
@@ -100,6 +106,9 @@ pub struct Exploration {
     /// Every distinct failure kind found, in order of first occurrence: the first execution
     /// that failed that way, and how many did.
     pub failures: Vec<FoundFailure>,
+    /// The executions by [`Class`], worst class first, each class that occurred with a token
+    /// for its first execution; the counts add up to `executions`.
+    pub classes: Vec<ClassCount>,
 }
 
 impl Exploration {
@@ -123,6 +132,9 @@ pub struct Replayed {
     /// Every access the execution performed, in order: the object/access record that
     /// strategies and oracles read (see [`crate::Object`]).
     pub accesses: Vec<StepAccess>,
+    /// The execution's first data race, with race detection on (whether or not the execution
+    /// also failed otherwise: a fatal failure stays its failure).
+    pub race: Option<DataRace>,
 }
 
 /// Why a token could not be replayed.
@@ -171,6 +183,7 @@ struct Completed {
     diverged: Option<(u64, String)>,
     trace: Option<Trace>,
     accesses: Vec<StepAccess>,
+    race: Option<DataRace>,
 }
 
 struct Found {
@@ -200,6 +213,7 @@ impl Explorer {
             stop_on_first_failure: false,
             trace_every_execution: false,
             progress: None,
+            race_detection: true,
         }
     }
 
@@ -258,6 +272,14 @@ impl Explorer {
         self
     }
 
+    /// Check every execution for data races (on by default): an execution that races and
+    /// does not otherwise fail fails with `data-race`, and every execution is counted in its
+    /// [`Class`]. Off, no execution is in [`Class::Race`] and exploration runs faster.
+    pub fn race_detection(mut self, on: bool) -> Self {
+        self.race_detection = on;
+        self
+    }
+
     /// The scenario identity.
     pub fn identity(&self) -> &str {
         &self.identity
@@ -277,6 +299,16 @@ impl Explorer {
             if let Ok(replayed) = self.replay_body(token, &body) {
                 exploration.executions = 1;
                 exploration.exhausted = true;
+                let class = Class::of(
+                    replayed.failure.as_ref().map(|f| &f.kind),
+                    replayed.race.is_some(),
+                );
+                exploration.classes.push(ClassCount {
+                    class,
+                    count: 1,
+                    execution: 0,
+                    token: replayed.token.clone(),
+                });
                 if let Some(failure) = replayed.failure {
                     exploration.failures.push(FoundFailure {
                         execution: 0,
@@ -286,6 +318,7 @@ impl Explorer {
                         trace_hash: replayed.trace_hash,
                         trace: replayed.trace,
                         accesses: replayed.accesses,
+                        race: replayed.race,
                     });
                 }
             }
@@ -296,7 +329,10 @@ impl Explorer {
         let executions = Rc::new(RefCell::new(0u64));
         let started = Instant::now();
         let out_of_time = Rc::new(RefCell::new(false));
+        let tally: Rc<RefCell<Tally>> = Rc::default();
+        let race_detection = self.race_detection;
         let on_finish = {
+            let tally = Rc::clone(&tally);
             let found = Rc::clone(&found);
             let executions = Rc::clone(&executions);
             let out_of_time = Rc::clone(&out_of_time);
@@ -313,9 +349,19 @@ impl Explorer {
                     *n += 1;
                     *n - 1
                 };
+                let race = if race_detection {
+                    done.first_race()
+                } else {
+                    None
+                };
                 let failure = done
                     .failure
-                    .or_else(|| done.diverged.map(|(step, why)| nondeterminism(step, why)));
+                    .or_else(|| done.diverged.map(|(step, why)| nondeterminism(step, why)))
+                    .or_else(|| race.map(|r| r.failure(None)));
+                let class = Class::of(failure.as_ref().map(|f| &f.kind), race.is_some());
+                tally
+                    .borrow_mut()
+                    .note(class, index, done.seed, done.steps);
                 failed += u64::from(failure.is_some());
                 if let Some(p) = progress
                     .as_ref()
@@ -355,12 +401,13 @@ impl Explorer {
                 true
             }) as Box<dyn FnMut(Finished<'_>) -> bool>
         };
-        let engine = Engine::new(
+        let mut engine = Engine::new(
             strategy::build(&self.strategy, self.seed),
             self.trace_every_execution,
             self.max_steps,
             on_finish,
         );
+        engine.accesses |= self.race_detection;
         let engine = Rc::new(RefCell::new(engine));
         if self.iterations > 0 {
             drive(&engine, &body);
@@ -390,18 +437,54 @@ impl Explorer {
             // Re-run the failing schedule with tracing on: exploration itself records only
             // the schedule, which keeps it fast; the replay is deterministic, so it is the same
             // execution, now with its trace.
-            let (token, trace, accesses) = match self.replay_body(&raw, &body) {
-                Ok(r) => (r.token, r.trace, r.accesses),
-                Err(_) => (raw, Trace::default(), Vec::new()),
+            let (token, trace, accesses, race, replayed) = match self.replay_body(&raw, &body) {
+                Ok(r) => (r.token, r.trace, r.accesses, r.race, r.failure),
+                Err(_) => (raw, Trace::default(), Vec::new(), None, None),
+            };
+            // A race's message names the points of its two accesses, which only the traced
+            // replay knows.
+            let failure = match replayed {
+                Some(r) if f.failure.kind == FailureKind::DATA_RACE && r.kind == f.failure.kind => r,
+                _ => f.failure,
             };
             exploration.failures.push(FoundFailure {
                 execution: f.execution,
                 count: f.count,
-                failure: f.failure,
+                failure,
                 trace_hash: trace.hash(),
                 token,
                 trace,
                 accesses,
+                race,
+            });
+        }
+        let tally = std::mem::take(&mut *tally.borrow_mut());
+        for (class, first) in tally.0 {
+            let raw = Token {
+                scenario: self.identity.clone(),
+                seed: first.seed,
+                steps: first.steps,
+                digests: Vec::new(),
+                trace_hash: None,
+            };
+            // The first fatal execution is always a failure's first occurrence, and often
+            // the first racing or silent one is too: its token is already complete.
+            let found = exploration
+                .failures
+                .iter()
+                .find(|f| f.execution == first.execution);
+            let token = match found {
+                Some(f) => f.token.clone(),
+                None => match self.replay_body(&raw, &body) {
+                    Ok(r) => r.token,
+                    Err(_) => raw,
+                },
+            };
+            exploration.classes.push(ClassCount {
+                class,
+                count: first.count,
+                execution: first.execution,
+                token,
             });
         }
         exploration
@@ -424,6 +507,7 @@ impl Explorer {
             exhausted: false,
             out_of_time: false,
             failures: Vec::new(),
+            classes: Vec::new(),
         }
     }
 
@@ -435,17 +519,27 @@ impl Explorer {
             });
         }
         let result: Rc<RefCell<Option<Completed>>> = Rc::default();
+        let race_detection = self.race_detection;
         let on_finish = {
             let result = Rc::clone(&result);
             Box::new(move |done: Finished<'_>| {
                 let trace = done.trace();
                 let accesses = done.accesses();
+                let race = if race_detection {
+                    done.first_race()
+                } else {
+                    None
+                };
+                let failure = done
+                    .failure
+                    .or_else(|| race.map(|r| r.failure(trace.as_ref())));
                 *result.borrow_mut() = Some(Completed {
                     accesses,
+                    race,
                     seed: done.seed,
                     steps: done.steps.to_vec(),
                     digests: done.digests.to_vec(),
-                    failure: done.failure,
+                    failure,
                     diverged: done.diverged,
                     trace,
                 });
@@ -493,6 +587,7 @@ impl Explorer {
             trace_hash,
             trace,
             accesses: done.accesses,
+            race: done.race,
         })
     }
 }

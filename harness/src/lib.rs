@@ -37,6 +37,7 @@
 
 mod access;
 mod capture;
+mod classes;
 mod engine;
 mod explorer;
 mod failure;
@@ -44,23 +45,27 @@ mod goroutine;
 mod hash;
 mod minimize;
 mod note;
+mod oracle;
 mod point;
 mod preempt;
 mod record;
 mod sentinel;
+mod shared_var;
 mod strategy;
 pub mod sync;
 mod token;
 mod trace;
 
+pub use classes::{count_of, ClassCount};
 pub use access::{Access, AccessKind, Object, ObjectId, ObjectKind, Pending, StepAccess};
 #[doc(hidden)]
 pub use engine::shuttle_deadlocks;
 pub use explorer::{kinds, Exploration, Explorer, FoundFailure, Progress, ReplayError, Replayed};
-pub use failure::{fail, fatal, Failure, FailureKind, Raised};
+pub use failure::{fail, fatal, Class, Failure, FailureKind, Raised};
 pub use goroutine::{go, spawn, JoinHandle};
 pub use hash::fnv1a64;
 pub use minimize::{minimize, preemptions, Budget, MinimizeError, Minimized};
+pub use oracle::DataRace;
 pub use note::{EventNote, FieldValue, Kept, Shown, StateFields};
 pub use point::{Op, Point};
 pub use preempt::{
@@ -68,6 +73,7 @@ pub use preempt::{
     record_access, trace_event,
 };
 pub use record::in_execution;
+pub use shared_var::SharedVar;
 pub use strategy::Strategy;
 pub use token::{valid_identity, Token, TokenError};
 pub use trace::{Event, State, Trace};
