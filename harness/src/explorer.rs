@@ -3,10 +3,10 @@
 
 use crate::access::StepAccess;
 use crate::classes::{ClassCount, Tally};
-use crate::failure::Class;
-use crate::oracle::DataRace;
 use crate::engine::{Engine, Finished, Recording};
+use crate::failure::Class;
 use crate::failure::{classify_payload, Failure, FailureKind};
+use crate::oracle::DataRace;
 use crate::strategy::{self, Strategy};
 use crate::token::{self, Token};
 use crate::trace::Trace;
@@ -359,9 +359,7 @@ impl Explorer {
                     .or_else(|| done.diverged.map(|(step, why)| nondeterminism(step, why)))
                     .or_else(|| race.map(|r| r.failure(None)));
                 let class = Class::of(failure.as_ref().map(|f| &f.kind), race.is_some());
-                tally
-                    .borrow_mut()
-                    .note(class, index, done.seed, done.steps);
+                tally.borrow_mut().note(class, index, done.seed, done.steps);
                 failed += u64::from(failure.is_some());
                 if let Some(p) = progress
                     .as_ref()
@@ -444,7 +442,9 @@ impl Explorer {
             // A race's message names the points of its two accesses, which only the traced
             // replay knows.
             let failure = match replayed {
-                Some(r) if f.failure.kind == FailureKind::DATA_RACE && r.kind == f.failure.kind => r,
+                Some(r) if f.failure.kind == FailureKind::DATA_RACE && r.kind == f.failure.kind => {
+                    r
+                }
                 _ => f.failure,
             };
             exploration.failures.push(FoundFailure {

@@ -268,7 +268,10 @@ mod tests {
     #[test]
     fn classes_rank_fatal_over_race_over_silent() {
         let of = |k: Option<FailureKind>, raced| Class::of(k.as_ref(), raced);
-        assert_eq!(of(Some(FailureKind::CONCURRENT_MAP_WRITES), true), Class::Fatal);
+        assert_eq!(
+            of(Some(FailureKind::CONCURRENT_MAP_WRITES), true),
+            Class::Fatal
+        );
         assert_eq!(of(Some(FailureKind::DEADLOCK), false), Class::Fatal);
         assert_eq!(of(Some(FailureKind::WRONG_RESULT), true), Class::Race);
         assert_eq!(of(Some(FailureKind::DATA_RACE), true), Class::Race);

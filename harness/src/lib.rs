@@ -56,8 +56,8 @@ pub mod sync;
 mod token;
 mod trace;
 
-pub use classes::{count_of, ClassCount};
 pub use access::{Access, AccessKind, Object, ObjectId, ObjectKind, Pending, StepAccess};
+pub use classes::{count_of, ClassCount};
 #[doc(hidden)]
 pub use engine::shuttle_deadlocks;
 pub use explorer::{kinds, Exploration, Explorer, FoundFailure, Progress, ReplayError, Replayed};
@@ -65,8 +65,8 @@ pub use failure::{fail, fatal, Class, Failure, FailureKind, Raised};
 pub use goroutine::{go, spawn, JoinHandle};
 pub use hash::fnv1a64;
 pub use minimize::{minimize, preemptions, Budget, MinimizeError, Minimized};
-pub use oracle::DataRace;
 pub use note::{EventNote, FieldValue, Kept, Shown, StateFields};
+pub use oracle::DataRace;
 pub use point::{Op, Point};
 pub use preempt::{
     current_goroutine, preempt, preempt_access, preempt_access_with, preempt_with, random_u64,

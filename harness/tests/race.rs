@@ -21,7 +21,12 @@ fn races(name: &str, body: impl Fn() + Send + Sync + 'static) -> bool {
     let e = explore(name, body);
     assert!(e.exhausted, "{name}: the space is small");
     for f in &e.failures {
-        assert_eq!(f.failure.kind, FailureKind::DATA_RACE, "{name}: {}", f.failure);
+        assert_eq!(
+            f.failure.kind,
+            FailureKind::DATA_RACE,
+            "{name}: {}",
+            f.failure
+        );
     }
     let total: u64 = e.classes.iter().map(|c| c.count).sum();
     assert_eq!(total, e.executions, "{name}: every execution has one class");
@@ -124,7 +129,10 @@ fn rw(name: &str, main_writes_under_write_lock: bool, other_writes: bool) -> boo
 
 #[test]
 fn rwlock_orders_writers_with_readers_but_not_readers_with_each_other() {
-    assert!(!rw("race/rwlock", true, false), "a write lock against a read lock");
+    assert!(
+        !rw("race/rwlock", true, false),
+        "a write lock against a read lock"
+    );
     assert!(
         races("race/rwlock-readers", || {
             let v = var();
@@ -142,17 +150,23 @@ fn rwlock_orders_writers_with_readers_but_not_readers_with_each_other() {
             // Reads never race, with or without the lock: this only checks no failure.
         }) == false
     );
-    assert!(rw("race/rwlock-read-locked-writers", false, true), "two read locks order nothing");
+    assert!(
+        rw("race/rwlock-read-locked-writers", false, true),
+        "two read locks order nothing"
+    );
 }
 
 fn condvar(name: &str, internal: bool) -> Exploration {
     explore(name, move || {
         let v = var();
-        let state = Arc::new((Mutex::internal(false), if internal {
-            Condvar::internal()
-        } else {
-            Condvar::new()
-        }));
+        let state = Arc::new((
+            Mutex::internal(false),
+            if internal {
+                Condvar::internal()
+            } else {
+                Condvar::new()
+            },
+        ));
         let (c, s2) = (Arc::clone(&v), Arc::clone(&state));
         let h = go("", move || {
             c.set(1);
@@ -228,7 +242,11 @@ fn the_report_is_gos_shape_and_the_same_for_the_same_seed() {
     assert!(m.contains(&format!("step {}", race.previous.step)), "{m}");
     assert_eq!(fa.failure.step, race.current.step);
     // The class token replays a racing execution.
-    let racing = a.classes.iter().find(|c| c.class == Class::Race).expect("raced");
+    let racing = a
+        .classes
+        .iter()
+        .find(|c| c.class == Class::Race)
+        .expect("raced");
     let replayed = Explorer::new("race/report")
         .replay(&racing.token, || {
             let v = var();
@@ -238,7 +256,10 @@ fn the_report_is_gos_shape_and_the_same_for_the_same_seed() {
             h.join();
         })
         .expect("replays");
-    assert_eq!(replayed.failure.map(|f| f.kind), Some(FailureKind::DATA_RACE));
+    assert_eq!(
+        replayed.failure.map(|f| f.kind),
+        Some(FailureKind::DATA_RACE)
+    );
 }
 
 #[test]

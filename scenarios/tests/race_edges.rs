@@ -24,7 +24,12 @@ fn explore(name: &str, body: impl Fn() + Send + Sync + 'static) -> Exploration {
 fn races(name: &str, body: impl Fn() + Send + Sync + 'static) -> bool {
     let e = explore(name, body);
     for f in &e.failures {
-        assert_eq!(f.failure.kind, FailureKind::DATA_RACE, "{name}: {}", f.failure);
+        assert_eq!(
+            f.failure.kind,
+            FailureKind::DATA_RACE,
+            "{name}: {}",
+            f.failure
+        );
     }
     count_of(&e.classes, Class::Race) > 0
 }
@@ -77,7 +82,10 @@ fn an_unbuffered_receive_orders_before_the_send_completes() {
         })
     };
     assert!(!run("rendezvous", true));
-    assert!(run("rendezvous-buffered", false), "a buffered send does not wait");
+    assert!(
+        run("rendezvous-buffered", false),
+        "a buffered send does not wait"
+    );
 }
 
 /// Every schedule races: one goroutine writes before its operation, the other after its own,

@@ -43,7 +43,9 @@ impl Shadow {
         // [FT READ SAME EPOCH] / [FT READ SHARED SAME EPOCH]
         match &self.reads {
             Reads::One(s) if s.epoch == epoch => return None,
-            Reads::Many(v) if v.get(g as usize).copied().flatten().map(|s| s.epoch) == Some(epoch) => {
+            Reads::Many(v)
+                if v.get(g as usize).copied().flatten().map(|s| s.epoch) == Some(epoch) =>
+            {
                 return None
             }
             _ => {}

@@ -68,7 +68,10 @@ impl HappensBefore {
             per_kind.clear();
         }
         for id in internal {
-            *slot(slot(&mut self.internal, id.kind as usize), id.index as usize) = true;
+            *slot(
+                slot(&mut self.internal, id.kind as usize),
+                id.index as usize,
+            ) = true;
         }
     }
 

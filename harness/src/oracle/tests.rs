@@ -49,10 +49,20 @@ fn unordered_writes_race_and_the_report_names_both() {
 fn a_mutex_orders_unlock_before_lock_unless_it_is_internal() {
     use AccessKind as A;
     use ObjectKind as O;
-    let log = two_goroutines(&[(0, O::Mutex, A::Lock), (0, O::Mutex, A::Unlock), (1, O::Mutex, A::Lock)]);
+    let log = two_goroutines(&[
+        (0, O::Mutex, A::Lock),
+        (0, O::Mutex, A::Unlock),
+        (1, O::Mutex, A::Lock),
+    ]);
     assert_eq!(first_race(&log, &[]), None);
-    let mutex = ObjectId { kind: O::Mutex, index: 0 };
-    assert!(first_race(&log, &[mutex]).is_some(), "an internal mutex orders nothing");
+    let mutex = ObjectId {
+        kind: O::Mutex,
+        index: 0,
+    };
+    assert!(
+        first_race(&log, &[mutex]).is_some(),
+        "an internal mutex orders nothing"
+    );
 }
 
 #[test]
@@ -74,7 +84,11 @@ fn atomics_order_a_load_after_the_store_it_reads_not_after_an_overwritten_one() 
     let reads_it = two_goroutines(&[(0, O::Atomic, A::Write), (1, O::Atomic, A::Read)]);
     assert_eq!(first_race(&reads_it, &[]), None);
     // g2 stores after main: g1's load reads g2's store, not main's.
-    let mut overwritten = two_goroutines(&[(0, O::Atomic, A::Write), (2, O::Atomic, A::Write), (1, O::Atomic, A::Read)]);
+    let mut overwritten = two_goroutines(&[
+        (0, O::Atomic, A::Write),
+        (2, O::Atomic, A::Write),
+        (1, O::Atomic, A::Read),
+    ]);
     overwritten.insert(0, at(0, 0, O::Goroutine, 2, A::Spawn));
     assert!(first_race(&overwritten, &[]).is_some());
     let rmw = two_goroutines(&[(0, O::Atomic, A::Update), (1, O::Atomic, A::Update)]);
@@ -90,7 +104,11 @@ fn a_receive_gets_its_own_send_and_a_drained_closed_channel_the_close() {
     let closed = two_goroutines(&[(0, O::Channel, A::Close), (1, O::Channel, A::Receive)]);
     assert_eq!(first_race(&closed, &[]), None);
     // g1 receives g2's earlier send, not main's later one.
-    let mut other = two_goroutines(&[(2, O::Channel, A::Send), (0, O::Channel, A::Send), (1, O::Channel, A::Receive)]);
+    let mut other = two_goroutines(&[
+        (2, O::Channel, A::Send),
+        (0, O::Channel, A::Send),
+        (1, O::Channel, A::Receive),
+    ]);
     other.insert(0, at(0, 0, O::Goroutine, 2, A::Spawn));
     assert!(first_race(&other, &[]).is_some());
 }

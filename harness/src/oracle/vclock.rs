@@ -55,7 +55,6 @@ impl VectorClock {
             .enumerate()
             .all(|(g, &v)| v <= other.get(g as u32))
     }
-
 }
 
 /// An epoch `clock@goroutine`: one step of one goroutine, the compact stand-in for a vector
@@ -97,8 +96,16 @@ mod tests {
         assert!(vc(&[1, 2]).le(&vc(&[1, 2, 0])));
         assert!(vc(&[1, 2, 0]).le(&vc(&[1, 2])));
         assert!(!vc(&[1, 3]).le(&vc(&[2, 2])));
-        assert!(Epoch { goroutine: 1, clock: 2 }.le(&vc(&[0, 2])));
-        assert!(!Epoch { goroutine: 2, clock: 1 }.le(&vc(&[5, 5])));
+        assert!(Epoch {
+            goroutine: 1,
+            clock: 2
+        }
+        .le(&vc(&[0, 2])));
+        assert!(!Epoch {
+            goroutine: 2,
+            clock: 1
+        }
+        .le(&vc(&[5, 5])));
     }
 
     #[test]
