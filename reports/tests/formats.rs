@@ -49,6 +49,7 @@ fn summary_rows() -> Vec<SummaryRow> {
             verdict: "ok".into(),
             first_failure: Some(failure.clone()),
             failures: vec![failure, wrong],
+            classes: vec![],
         },
         SummaryRow {
             scenario: "demo-flag-map".into(),
@@ -61,6 +62,7 @@ fn summary_rows() -> Vec<SummaryRow> {
             verdict: "ok".into(),
             first_failure: None,
             failures: vec![],
+            classes: vec![],
         },
     ]
 }

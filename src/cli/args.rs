@@ -150,6 +150,9 @@ pub struct ExploreArgs {
     /// Do not minimize the first failure of each buggy variant.
     #[arg(long)]
     pub no_minimize: bool,
+    /// Do not check executions for data races (faster; no execution is then in class `race`).
+    #[arg(long)]
+    pub no_race: bool,
     /// Executions the minimization of each buggy variant's first failure may spend.
     #[arg(long, default_value_t = DEFAULT_EXPLORE_MINIMIZE_BUDGET)]
     pub minimize_budget: u64,

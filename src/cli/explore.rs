@@ -80,6 +80,7 @@ pub fn run(args: &ExploreArgs) -> Result<i32, CliError> {
         progress.exploring(&id);
         let exploration = options
             .explorer(s)
+            .race_detection(!args.no_race)
             .on_progress(progress.observer(&id))
             .run(s.body);
         let (mut row, verdict) = rows::summary_row(s, &exploration);
@@ -97,7 +98,7 @@ pub fn run(args: &ExploreArgs) -> Result<i32, CliError> {
             (s.variant, exploration.first_failure(), args.no_minimize)
         {
             progress.minimizing(&id);
-            let explorer = options.explorer(s);
+            let explorer = options.explorer(s).race_detection(!args.no_race);
             let budget = Budget::new(args.minimize_budget);
             // The first failure replayed during exploration, so minimizing it cannot fail; if
             // it somehow does, the report simply has no minimized schedule.
@@ -157,6 +158,8 @@ pub fn run(args: &ExploreArgs) -> Result<i32, CliError> {
         TraceFormat::Table => {
             let colour = trace_options.colour;
             let mut out = summary::table(&summary, colour);
+            out.push('\n');
+            out.push_str(&maprace_reports::classes::table(&summary));
             for t in &shown {
                 out.push('\n');
                 out.push_str(&maprace_reports::trace_table::render(
@@ -169,6 +172,8 @@ pub fn run(args: &ExploreArgs) -> Result<i32, CliError> {
         TraceFormat::Markdown => {
             let mut out = String::from("## maprace exploration\n\n");
             out.push_str(&markdown::summary(&summary));
+            out.push('\n');
+            out.push_str(&maprace_reports::classes::markdown(&summary));
             for t in &shown {
                 out.push('\n');
                 out.push_str(&markdown::trace(&t.report, &trace_options));

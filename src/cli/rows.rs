@@ -1,7 +1,7 @@
 //! Building report rows from scenarios and explorations.
 
 use maprace_harness::Exploration;
-use maprace_reports::{FailureSummary, ListRow, SummaryRow};
+use maprace_reports::{ClassSummary, FailureSummary, ListRow, SummaryRow};
 use maprace_scenarios::run::{verdict, Verdict};
 use maprace_scenarios::Scenario;
 
@@ -28,6 +28,11 @@ pub fn summary_row(s: &Scenario, e: &Exploration) -> (SummaryRow, Verdict) {
         verdict: v.as_str().to_string(),
         first_failure: failures.first().cloned(),
         failures,
+        classes: e
+            .classes
+            .iter()
+            .map(|c| ClassSummary::of(c, e.executions))
+            .collect(),
     };
     (row, v)
 }
