@@ -80,8 +80,7 @@ fn capitalised(s: &str) -> String {
 pub(crate) fn point_of(trace: &Trace, goroutine: &str, step: u64) -> Option<String> {
     let mine = || trace.events.iter().filter(|e| e.goroutine == goroutine);
     mine()
-        .filter(|e| e.step < step)
-        .last()
+        .rfind(|e| e.step < step)
         .or_else(|| mine().find(|e| e.step == step))
         .map(|e| format!("{} / {}", e.kind, e.label))
 }
