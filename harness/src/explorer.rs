@@ -1,7 +1,7 @@
 //! The exploration runner: runs a body under a strategy, collects distinct failures, and turns
 //! each into a replayable token with its trace.
 
-use crate::access::StepAccess;
+use crate::access::{ObjectId, StepAccess};
 use crate::classes::{ClassCount, Tally};
 use crate::engine::{Engine, Finished, Recording};
 use crate::failure::Class;
@@ -43,6 +43,8 @@ pub struct Explorer {
     trace_every_execution: bool,
     progress: Option<ProgressHook>,
     race_detection: bool,
+    /// Synchronisation objects whose happens-before edges the race detector drops (mutants).
+    ignored_sync: Vec<ObjectId>,
 }
 
 /// How far an exploration has got, as reported to [`Explorer::on_progress`].
@@ -214,6 +216,7 @@ impl Explorer {
             trace_every_execution: false,
             progress: None,
             race_detection: true,
+            ignored_sync: Vec::new(),
         }
     }
 
@@ -280,6 +283,14 @@ impl Explorer {
         self
     }
 
+    /// Has the race detector drop every happens-before edge of the synchronisation object
+    /// `object` (by its id in each execution): a mutant of the code under test in which that
+    /// lock, channel or once orders nothing. See [`crate::sync_objects`].
+    pub fn without_sync(mut self, object: ObjectId) -> Self {
+        self.ignored_sync.push(object);
+        self
+    }
+
     /// The scenario identity.
     pub fn identity(&self) -> &str {
         &self.identity
@@ -331,6 +342,7 @@ impl Explorer {
         let out_of_time = Rc::new(RefCell::new(false));
         let tally: Rc<RefCell<Tally>> = Rc::default();
         let race_detection = self.race_detection;
+        let ignored = self.ignored_sync.clone();
         let on_finish = {
             let tally = Rc::clone(&tally);
             let found = Rc::clone(&found);
@@ -350,7 +362,7 @@ impl Explorer {
                     *n - 1
                 };
                 let race = if race_detection {
-                    done.first_race()
+                    done.first_race(&ignored)
                 } else {
                     None
                 };
@@ -520,13 +532,14 @@ impl Explorer {
         }
         let result: Rc<RefCell<Option<Completed>>> = Rc::default();
         let race_detection = self.race_detection;
+        let ignored = self.ignored_sync.clone();
         let on_finish = {
             let result = Rc::clone(&result);
             Box::new(move |done: Finished<'_>| {
                 let trace = done.trace();
                 let accesses = done.accesses();
                 let race = if race_detection {
-                    done.first_race()
+                    done.first_race(&ignored)
                 } else {
                     None
                 };

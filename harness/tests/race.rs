@@ -262,3 +262,28 @@ fn race_detection_can_be_turned_off() {
     assert!(e.failures.is_empty());
     assert_eq!(count_of(&e.classes, Class::Clean), e.executions);
 }
+
+#[test]
+fn dropping_a_synchronisation_is_caught_as_a_race() {
+    let body = || {
+        let (v, m) = (var(), Arc::new(Mutex::new(())));
+        let (c, m2) = (Arc::clone(&v), Arc::clone(&m));
+        let h = go("", move || {
+            let _g = m2.lock();
+            c.set(1);
+        });
+        {
+            let _g = m.lock();
+            v.set(2);
+        }
+        h.join();
+    };
+    let objects = maprace_harness::sync_objects(10, body);
+    assert_eq!(objects.len(), 1, "{objects:?}");
+    assert!(!races("race/mutant-original", body));
+    let mutant = Explorer::new("race/mutant")
+        .without_sync(objects[0])
+        .iterations(500)
+        .run(body);
+    assert_eq!(mutant.failures[0].failure.kind, FailureKind::DATA_RACE);
+}

@@ -23,6 +23,9 @@ pub enum Command {
     /// The seed corpus CI replays: verify it, or record entries into it.
     #[command(subcommand)]
     Corpus(CorpusCommand),
+    /// Drop each synchronisation (lock, channel, wait group, atomic) of fixed variants in turn
+    /// for the race detector and check that exploring notices; prints the mutation score.
+    Mutate(MutateArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -112,6 +115,19 @@ pub enum StrategyName {
     Pct,
     /// Depth-first search, preemption-bounded (see --preemption-bound).
     Dfs,
+}
+
+#[derive(Debug, Args)]
+pub struct MutateArgs {
+    /// Scenarios to mutate: a name or name/fixed (buggy variants are skipped). All when none is
+    /// given.
+    pub scenarios: Vec<String>,
+    /// Random executions per mutant (each stops at its first failure).
+    #[arg(long, default_value_t = 2_000)]
+    pub iterations: u64,
+    /// The seed.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
 }
 
 #[derive(Debug, Args)]

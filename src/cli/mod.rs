@@ -5,6 +5,7 @@ mod corpus;
 mod explore;
 mod list;
 mod minimize;
+mod mutate;
 mod progress;
 mod render;
 mod replay;
@@ -60,6 +61,7 @@ pub fn main() -> i32 {
         args::Command::Replay(a) => replay::run(&a),
         args::Command::Minimize(a) => minimize::run(&a),
         args::Command::Corpus(c) => corpus::run(&c),
+        args::Command::Mutate(a) => mutate::run(&a),
     };
     match result {
         Ok(code) => code,
