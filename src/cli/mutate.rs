@@ -48,11 +48,7 @@ pub fn run(args: &MutateArgs) -> Result<i32, CliError> {
         &["scenario", "dropped", "executions", "caught by", "token"],
         rows,
     );
-    let pct = if total == 0 {
-        100
-    } else {
-        caught * 100 / total
-    };
+    let pct = (caught * 100).checked_div(total).unwrap_or(100);
     out.push_str(&format!(
         "mutation score: {caught}/{total} mutants caught ({pct}%)\n"
     ));
