@@ -10,7 +10,11 @@
 //! `cargo bench` (or `just bench`); `MAPRACE_BENCH_EXECUTIONS` sets the executions per round.
 //! `MAPRACE_BENCH_ONLY=explore` (or `bare`, `tracing`) runs one variant, for profiling.
 
-use maprace_harness::{go, preempt_with, Explorer, Op, Point, Strategy};
+use maprace_harness::sync::Arc;
+use maprace_harness::{
+    go, preempt_access_with, preempt_with, AccessKind, Explorer, Object, ObjectKind, Op, Point,
+    Strategy,
+};
 use std::time::{Duration, Instant};
 
 const GOROUTINES: usize = 3;
@@ -38,6 +42,35 @@ fn harness_body() {
             go("", move || {
                 for i in 0..POINTS {
                     preempt_with(POINT, |n| {
+                        n.detail_pair("k", i)
+                            .field("B", 0)
+                            .field("count", g * POINTS + i);
+                    });
+                }
+            })
+        })
+        .collect();
+    for h in hs {
+        h.join();
+    }
+}
+
+/// The body with every point an access, as the map model's are: each goroutine writes its own
+/// map and reads a shared one, so the race detector has work at every point and finds no race.
+fn accessing_body() {
+    let shared = Arc::new(Object::new(ObjectKind::Map));
+    let hs: Vec<_> = (0..GOROUTINES)
+        .map(|g| {
+            let shared = Arc::clone(&shared);
+            go("", move || {
+                let own = Object::new(ObjectKind::Map);
+                for i in 0..POINTS {
+                    let (object, kind) = if i % 2 == 0 {
+                        (&own, AccessKind::Write)
+                    } else {
+                        (&*shared, AccessKind::Read)
+                    };
+                    preempt_access_with(POINT, object, kind, |n| {
                         n.detail_pair("k", i)
                             .field("B", 0)
                             .field("count", g * POINTS + i);
@@ -130,6 +163,21 @@ fn main() {
                 .run(harness_body)
                 .executions
         }),
+        Variant::new("accessing body, race detection off", move || {
+            Explorer::new("bench/accessing")
+                .seed(1)
+                .iterations(executions)
+                .race_detection(false)
+                .run(accessing_body)
+                .executions
+        }),
+        Variant::new("accessing body, race detection on", move || {
+            Explorer::new("bench/accessing")
+                .seed(1)
+                .iterations(executions)
+                .run(accessing_body)
+                .executions
+        }),
     ];
     // MAPRACE_BENCH_ONLY=<word> keeps only the variants whose name contains it (for profiling).
     if let Ok(only) = std::env::var("MAPRACE_BENCH_ONLY") {
@@ -154,7 +202,7 @@ fn main() {
             v.median()
         );
     }
-    if variants.len() < 3 {
+    if variants.len() < 5 {
         return;
     }
     println!(
@@ -166,4 +214,8 @@ fn main() {
         variants[2].ratio_to(&variants[0])
     );
     println!("target: at least 0.80");
+    println!(
+        "cost of race detection (off / on, accessing body): {:.2}x  (target: at most 1.30)",
+        variants[3].ratio_to(&variants[4])
+    );
 }

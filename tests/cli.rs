@@ -174,3 +174,62 @@ fn a_variant_that_misses_its_expectation_makes_explore_exit_1() {
     assert_eq!(row["verdict"], "unexpected", "{row}");
     assert_eq!(out.status.code(), Some(1));
 }
+
+#[test]
+fn explore_counts_every_execution_in_one_class_with_a_token() {
+    let out = maprace(&[
+        "explore",
+        "e7-lost-update",
+        "--iterations",
+        "300",
+        "--no-minimize",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(out.status.code(), Some(0));
+    let v = json(&out);
+    for r in v["results"].as_array().expect("results") {
+        let classes = r["classes"].as_array().expect("classes");
+        let total: u64 = classes.iter().map(|c| c["count"].as_u64().unwrap()).sum();
+        assert_eq!(Some(total), r["executions"].as_u64());
+        for c in classes {
+            let token = c["token"].as_str().unwrap();
+            assert!(token.starts_with("mr2:e7-lost-update/"), "{token}");
+        }
+    }
+    let buggy = &v["results"][0]["classes"];
+    assert!(
+        buggy
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["class"] == "race"),
+        "the lost update races: {buggy}"
+    );
+    // Without the detector, no execution is in the race class.
+    let off = json(&maprace(&[
+        "explore",
+        "e7-lost-update/fixed",
+        "--iterations",
+        "50",
+        "--no-race",
+        "--format",
+        "json",
+    ]));
+    assert_eq!(off["results"][0]["classes"][0]["class"], "clean");
+}
+
+#[test]
+fn mutate_scores_the_mutants_of_a_fixed_variant() {
+    let out = maprace(&["mutate", "e2-two-writers", "--iterations", "200"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(
+        text.contains("mutation score: 1/1 mutants caught (100%)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("mutex#0") && text.contains("data-race"),
+        "{text}"
+    );
+}

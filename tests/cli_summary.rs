@@ -227,8 +227,12 @@ fn the_failing_step_in_the_message_is_a_row_of_the_trace() {
                 .lines()
                 .find(|l| l.contains('✗') && l.starts_with('│'))
                 .unwrap_or_else(|| panic!("no failing row: {text}"));
-            let (_, last) = step_ranges(failing_row)[0];
-            assert_eq!(last, step, "{text}");
+            // A data race is found after the fact: its rows are the two racing accesses'
+            // (marked where each goroutine paused before its access), not a last row.
+            if f["kind"] != "data-race" {
+                let (_, last) = step_ranges(failing_row)[0];
+                assert_eq!(last, step, "{text}");
+            }
             assert!(
                 text.contains("step N = after N scheduling decisions"),
                 "{text}"

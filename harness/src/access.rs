@@ -286,6 +286,8 @@ pub(crate) fn next_epoch() -> u32 {
 pub struct Object {
     kind: ObjectKind,
     name: Option<Box<str>>,
+    /// Orders nothing for the race detector (see [`Object::internal`]).
+    internal: bool,
     /// `epoch << 32 | index`, for the execution that last touched it.
     cached: AtomicU64,
 }
@@ -296,8 +298,28 @@ impl Object {
         Object {
             kind,
             name: None,
+            internal: false,
             cached: AtomicU64::new(0),
         }
+    }
+
+    /// A new object of `kind` that the race detector sees as ordering nothing: a lock inside a
+    /// runtime that builds its own synchronisation objects (channels, wait groups) on harness
+    /// locks and records their accesses on an object of their own, so that only the
+    /// happens-before edges the runtime's semantics give are seen (two senders on a channel
+    /// are not ordered by the channel's internal lock). Strategies still see every access.
+    pub const fn internal(kind: ObjectKind) -> Self {
+        Object {
+            kind,
+            name: None,
+            internal: true,
+            cached: AtomicU64::new(0),
+        }
+    }
+
+    /// Whether the object orders nothing for the race detector (see [`Object::internal`]).
+    pub fn is_internal(&self) -> bool {
+        self.internal
     }
 
     /// A new object of `kind` with a name for reports.
@@ -305,6 +327,7 @@ impl Object {
         Object {
             kind,
             name: Some(name.into().into_boxed_str()),
+            internal: false,
             cached: AtomicU64::new(0),
         }
     }
@@ -329,6 +352,12 @@ impl Object {
             let slot = &mut r.object_counts[self.kind.slot()];
             let index = *slot;
             *slot += 1;
+            if self.internal {
+                r.internal.push(ObjectId {
+                    kind: self.kind,
+                    index,
+                });
+            }
             self.cached.store(
                 (u64::from(r.epoch) << 32) | u64::from(index),
                 Ordering::Relaxed,
@@ -349,6 +378,7 @@ impl Clone for Object {
         Object {
             kind: self.kind,
             name: self.name.clone(),
+            internal: self.internal,
             cached: AtomicU64::new(0),
         }
     }

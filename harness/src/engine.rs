@@ -58,6 +58,28 @@ impl Finished<'_> {
             Vec::new()
         }
     }
+
+    /// The execution's first data race (see `oracle`), when the record was kept. Read in
+    /// place, like [`Finished::accesses`], without copying the log.
+    /// `ignored` are synchronisation objects whose edges are dropped too (mutants, see
+    /// `mutate`).
+    pub fn first_race(
+        &self,
+        ignored: &[crate::access::ObjectId],
+    ) -> Option<crate::oracle::DataRace> {
+        if !self.accessed {
+            return None;
+        }
+        record::with(|r| {
+            if ignored.is_empty() {
+                crate::oracle::first_race(&r.access_log, &r.internal)
+            } else {
+                let mut internal = r.internal.clone();
+                internal.extend_from_slice(ignored);
+                crate::oracle::first_race(&r.access_log, &internal)
+            }
+        })
+    }
 }
 
 pub(crate) struct Engine {

@@ -1,9 +1,12 @@
 //! The exploration runner: runs a body under a strategy, collects distinct failures, and turns
 //! each into a replayable token with its trace.
 
-use crate::access::StepAccess;
+use crate::access::{ObjectId, StepAccess};
+use crate::classes::{ClassCount, Tally};
 use crate::engine::{Engine, Finished, Recording};
+use crate::failure::Class;
 use crate::failure::{classify_payload, Failure, FailureKind};
+use crate::oracle::DataRace;
 use crate::strategy::{self, Coverage, Reduction, Strategy};
 use crate::token::{self, Token};
 use crate::trace::Trace;
@@ -43,6 +46,9 @@ pub struct Explorer {
     trace_every_execution: bool,
     progress: Option<ProgressHook>,
     jobs: usize,
+    race_detection: bool,
+    /// Synchronisation objects whose happens-before edges the race detector drops (mutants).
+    ignored_sync: Vec<ObjectId>,
 }
 
 /// How far an exploration has got, as reported to [`Explorer::on_progress`].
@@ -84,6 +90,8 @@ pub struct FoundFailure {
     pub trace_hash: u64,
     /// The accesses of the first occurrence, in order (see [`Replayed::accesses`]).
     pub accesses: Vec<StepAccess>,
+    /// The first occurrence's data race, when it raced (see [`Replayed::race`]).
+    pub race: Option<DataRace>,
 }
 
 /// The result of an exploration.
@@ -108,6 +116,9 @@ pub struct Exploration {
     /// Every distinct failure kind found, in order of first occurrence: the first execution
     /// that failed that way, and how many did.
     pub failures: Vec<FoundFailure>,
+    /// The executions by [`Class`], worst class first, each class that occurred with a token
+    /// for its first execution; the counts add up to `executions`.
+    pub classes: Vec<ClassCount>,
 }
 
 impl Exploration {
@@ -131,6 +142,9 @@ pub struct Replayed {
     /// Every access the execution performed, in order: the object/access record that
     /// strategies and oracles read (see [`crate::Object`]).
     pub accesses: Vec<StepAccess>,
+    /// The execution's first data race, with race detection on (whether or not the execution
+    /// also failed otherwise: a fatal failure stays its failure).
+    pub race: Option<DataRace>,
 }
 
 /// Why a token could not be replayed.
@@ -179,9 +193,10 @@ struct Completed {
     diverged: Option<(u64, String)>,
     trace: Option<Trace>,
     accesses: Vec<StepAccess>,
+    race: Option<DataRace>,
 }
 
-struct Found {
+pub(crate) struct Found {
     execution: u64,
     count: u64,
     failure: Failure,
@@ -213,6 +228,8 @@ impl Explorer {
             trace_every_execution: false,
             progress: None,
             jobs: 1,
+            race_detection: true,
+            ignored_sync: Vec::new(),
         }
     }
 
@@ -285,6 +302,22 @@ impl Explorer {
         self
     }
 
+    /// Check every execution for data races (on by default): an execution that races and
+    /// does not otherwise fail fails with `data-race`, and every execution is counted in its
+    /// [`Class`]. Off, no execution is in [`Class::Race`] and exploration runs faster.
+    pub fn race_detection(mut self, on: bool) -> Self {
+        self.race_detection = on;
+        self
+    }
+
+    /// Has the race detector drop every happens-before edge of the synchronisation object
+    /// `object` (by its id in each execution): a mutant of the code under test in which that
+    /// lock, channel or once orders nothing. See [`crate::sync_objects`].
+    pub fn without_sync(mut self, object: ObjectId) -> Self {
+        self.ignored_sync.push(object);
+        self
+    }
+
     /// The scenario identity.
     pub fn identity(&self) -> &str {
         &self.identity
@@ -305,6 +338,16 @@ impl Explorer {
                 exploration.executions = 1;
                 exploration.exhausted = true;
                 exploration.coverage = Coverage::Sampled { executions: 1 };
+                let class = Class::of(
+                    replayed.failure.as_ref().map(|f| &f.kind),
+                    replayed.race.is_some(),
+                );
+                exploration.classes.push(ClassCount {
+                    class,
+                    count: 1,
+                    execution: 0,
+                    token: replayed.token.clone(),
+                });
                 if let Some(failure) = replayed.failure {
                     exploration.failures.push(FoundFailure {
                         execution: 0,
@@ -314,6 +357,7 @@ impl Explorer {
                         trace_hash: replayed.trace_hash,
                         trace: replayed.trace,
                         accesses: replayed.accesses,
+                        race: replayed.race,
                     });
                 }
             }
@@ -327,7 +371,11 @@ impl Explorer {
         let executions = Rc::new(RefCell::new(0u64));
         let started = Instant::now();
         let out_of_time = Rc::new(RefCell::new(false));
+        let tally: Rc<RefCell<Tally>> = Rc::default();
+        let race_detection = self.race_detection;
+        let ignored = self.ignored_sync.clone();
         let on_finish = {
+            let tally = Rc::clone(&tally);
             let found = Rc::clone(&found);
             let executions = Rc::clone(&executions);
             let out_of_time = Rc::clone(&out_of_time);
@@ -344,9 +392,8 @@ impl Explorer {
                     *n += 1;
                     *n - 1
                 };
-                let failure = done
-                    .failure
-                    .or_else(|| done.diverged.map(|(step, why)| nondeterminism(step, why)));
+                let (failure, class) = outcome(&done, race_detection, &ignored);
+                tally.borrow_mut().note(class, index, done.seed, done.steps);
                 failed += u64::from(failure.is_some());
                 if let Some(p) = progress
                     .as_ref()
@@ -358,25 +405,13 @@ impl Explorer {
                     });
                 }
                 if let Some(failure) = failure {
-                    let mut found = found.borrow_mut();
-                    // One entry per kind and cause (see `Failure::cause`): messages often carry
-                    // execution-specific detail (which key, which bucket), and a list of
-                    // near-identical corruptions helps nobody, but two failed asserts are two
-                    // bugs. The entry keeps the first occurrence and counts the rest.
-                    let cause = failure.cause();
-                    match found
-                        .iter_mut()
-                        .find(|f| f.failure.kind == failure.kind && f.failure.cause() == cause)
-                    {
-                        Some(f) => f.count += 1,
-                        None => found.push(Found {
-                            execution: index,
-                            count: 1,
-                            failure,
-                            seed: done.seed,
-                            steps: done.steps.to_vec(),
-                        }),
-                    }
+                    group(
+                        &mut found.borrow_mut(),
+                        index,
+                        failure,
+                        done.seed,
+                        done.steps,
+                    );
                     if stop_first {
                         return false;
                     }
@@ -391,12 +426,13 @@ impl Explorer {
                 true
             }) as Box<dyn FnMut(Finished<'_>) -> bool>
         };
-        let engine = Engine::new(
+        let mut engine = Engine::new(
             strategy::build_reduced(&self.strategy, self.seed, self.reduction),
             self.trace_every_execution,
             self.max_steps,
             on_finish,
         );
+        engine.accesses |= self.race_detection;
         let engine = Rc::new(RefCell::new(engine));
         if self.iterations > 0 {
             drive(&engine, &body);
@@ -404,8 +440,28 @@ impl Explorer {
         let exhausted = engine.borrow().strategy.exhausted();
         drop(engine);
 
+        let executions = *executions.borrow();
+        let out_of_time = *out_of_time.borrow();
+        let found = std::mem::take(&mut *found.borrow_mut());
+        let tally = std::mem::take(&mut *tally.borrow_mut());
+        self.conclude(&body, executions, exhausted, out_of_time, found, tally)
+    }
+
+    /// The exploration, from what the executions found: the first occurrence of each failure
+    /// re-run with tracing for its trace, and a complete token for each class that occurred.
+    /// Shared by the single-threaded loop and the parallel workers.
+    fn conclude(
+        &self,
+        body: &Body,
+        executions: u64,
+        exhausted: bool,
+        out_of_time: bool,
+        found: Vec<Found>,
+        tally: Tally,
+    ) -> Exploration {
+        let body = Arc::clone(body);
         let mut exploration = self.empty_exploration();
-        exploration.executions = *executions.borrow();
+        exploration.executions = executions;
         exploration.exhausted = exhausted;
         exploration.coverage = Coverage::of(
             &self.strategy,
@@ -416,11 +472,10 @@ impl Explorer {
         if let Some(p) = &self.progress {
             (p.0)(Progress {
                 executions: exploration.executions,
-                failed: found.borrow().iter().map(|f| f.count).sum(),
+                failed: found.iter().map(|f| f.count).sum(),
             });
         }
-        exploration.out_of_time = *out_of_time.borrow();
-        let found = std::mem::take(&mut *found.borrow_mut());
+        exploration.out_of_time = out_of_time;
         for f in found {
             let raw = Token {
                 scenario: self.identity.clone(),
@@ -432,18 +487,55 @@ impl Explorer {
             // Re-run the failing schedule with tracing on: exploration itself records only
             // the schedule, which keeps it fast; the replay is deterministic, so it is the same
             // execution, now with its trace.
-            let (token, trace, accesses) = match self.replay_body(&raw, &body) {
-                Ok(r) => (r.token, r.trace, r.accesses),
-                Err(_) => (raw, Trace::default(), Vec::new()),
+            let (token, trace, accesses, race, replayed) = match self.replay_body(&raw, &body) {
+                Ok(r) => (r.token, r.trace, r.accesses, r.race, r.failure),
+                Err(_) => (raw, Trace::default(), Vec::new(), None, None),
+            };
+            // A race's message names the points of its two accesses, which only the traced
+            // replay knows.
+            let failure = match replayed {
+                Some(r) if f.failure.kind == FailureKind::DATA_RACE && r.kind == f.failure.kind => {
+                    r
+                }
+                _ => f.failure,
             };
             exploration.failures.push(FoundFailure {
                 execution: f.execution,
                 count: f.count,
-                failure: f.failure,
+                failure,
                 trace_hash: trace.hash(),
                 token,
                 trace,
                 accesses,
+                race,
+            });
+        }
+        for (class, first) in tally.0 {
+            let raw = Token {
+                scenario: self.identity.clone(),
+                seed: first.seed,
+                steps: first.steps,
+                digests: Vec::new(),
+                trace_hash: None,
+            };
+            // The first fatal execution is always a failure's first occurrence, and often
+            // the first racing or silent one is too: its token is already complete.
+            let found = exploration
+                .failures
+                .iter()
+                .find(|f| f.execution == first.execution);
+            let token = match found {
+                Some(f) => f.token.clone(),
+                None => match self.replay_body(&raw, &body) {
+                    Ok(r) => r.token,
+                    Err(_) => raw,
+                },
+            };
+            exploration.classes.push(ClassCount {
+                class,
+                count: first.count,
+                execution: first.execution,
+                token,
             });
         }
         exploration
@@ -468,6 +560,7 @@ impl Explorer {
             exhausted: false,
             out_of_time: false,
             failures: Vec::new(),
+            classes: Vec::new(),
         }
     }
 
@@ -479,17 +572,28 @@ impl Explorer {
             });
         }
         let result: Rc<RefCell<Option<Completed>>> = Rc::default();
+        let race_detection = self.race_detection;
+        let ignored = self.ignored_sync.clone();
         let on_finish = {
             let result = Rc::clone(&result);
             Box::new(move |done: Finished<'_>| {
                 let trace = done.trace();
                 let accesses = done.accesses();
+                let race = if race_detection {
+                    done.first_race(&ignored)
+                } else {
+                    None
+                };
+                let failure = done
+                    .failure
+                    .or_else(|| race.map(|r| r.failure(trace.as_ref())));
                 *result.borrow_mut() = Some(Completed {
                     accesses,
+                    race,
                     seed: done.seed,
                     steps: done.steps.to_vec(),
                     digests: done.digests.to_vec(),
-                    failure: done.failure,
+                    failure,
                     diverged: done.diverged,
                     trace,
                 });
@@ -537,6 +641,7 @@ impl Explorer {
             trace_hash,
             trace,
             accesses: done.accesses,
+            race: done.race,
         })
     }
 }
@@ -549,6 +654,58 @@ fn nondeterminism(step: u64, why: String) -> Failure {
         goroutine: "?".into(),
         step,
         location: None,
+    }
+}
+
+/// What one execution ended in: its failure (the engine's, a divergence, or else its first
+/// data race when race detection is on) and its class.
+pub(crate) fn outcome(
+    done: &Finished<'_>,
+    race_detection: bool,
+    ignored: &[ObjectId],
+) -> (Option<Failure>, Class) {
+    let race = if race_detection {
+        done.first_race(ignored)
+    } else {
+        None
+    };
+    let failure = done
+        .failure
+        .clone()
+        .or_else(|| {
+            done.diverged
+                .clone()
+                .map(|(step, why)| nondeterminism(step, why))
+        })
+        .or_else(|| race.as_ref().map(|r| r.failure(None)));
+    let class = Class::of(failure.as_ref().map(|f| &f.kind), race.is_some());
+    (failure, class)
+}
+
+/// Counts a failing execution in `found`: one entry per kind and cause (see
+/// [`Failure::cause`]). Messages often carry execution-specific detail (which key, which
+/// bucket), and a list of near-identical corruptions helps nobody, but two failed asserts are
+/// two bugs. The entry keeps the first occurrence and counts the rest.
+pub(crate) fn group(
+    found: &mut Vec<Found>,
+    index: u64,
+    failure: Failure,
+    seed: u64,
+    steps: &[u32],
+) {
+    let cause = failure.cause();
+    match found
+        .iter_mut()
+        .find(|f| f.failure.kind == failure.kind && f.failure.cause() == cause)
+    {
+        Some(f) => f.count += 1,
+        None => found.push(Found {
+            execution: index,
+            count: 1,
+            failure,
+            seed,
+            steps: steps.to_vec(),
+        }),
     }
 }
 

@@ -30,6 +30,10 @@ impl FailureKind {
     pub const WRONG_RESULT: FailureKind = FailureKind(Cow::Borrowed("wrong-result"));
     /// A map invariant checker found silent corruption.
     pub const MAP_CORRUPTED: FailureKind = FailureKind(Cow::Borrowed("map-corrupted"));
+    /// Two accesses to one data object (a map, a cell), at least one a write, unordered by
+    /// happens-before: what `go test -race` reports (`WARNING: DATA RACE`). The failure of an
+    /// execution that ends without another one when race detection is on.
+    pub const DATA_RACE: FailureKind = FailureKind(Cow::Borrowed("data-race"));
     /// `concurrent map writes` (Go runtime fatal).
     pub const CONCURRENT_MAP_WRITES: FailureKind =
         FailureKind(Cow::Borrowed("concurrent-map-writes"));
@@ -84,6 +88,62 @@ impl FailureKind {
 impl fmt::Display for FailureKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
+    }
+}
+
+/// What an execution means for a Go program in production, from worst to best: each explored
+/// execution is in exactly one class.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Class {
+    /// The program dies or hangs: a Go runtime check fired (`fatal error: concurrent map
+    /// writes`, ...), a panic, a deadlock, or the step bound (a livelock).
+    Fatal,
+    /// Nothing visible, but `go test -race` would fail this run: a data race.
+    Race,
+    /// Neither, yet the result is wrong: `map-corrupted`, `wrong-result` (a lost update), a
+    /// goroutine leak.
+    Silent,
+    /// None of these.
+    Clean,
+}
+
+impl Class {
+    /// Every class, worst first.
+    pub const ALL: [Class; 4] = [Class::Fatal, Class::Race, Class::Silent, Class::Clean];
+
+    /// The class of an execution that ended in `failure` (`None`: it passed) and did or did
+    /// not race. A fatal failure outranks a race; a race outranks a silent failure (the race
+    /// report is what would reveal it).
+    pub fn of(failure: Option<&FailureKind>, raced: bool) -> Class {
+        let silent = [
+            FailureKind::MAP_CORRUPTED,
+            FailureKind::WRONG_RESULT,
+            FailureKind::GOROUTINE_LEAK,
+        ];
+        match failure {
+            Some(k) if *k == FailureKind::DATA_RACE => Class::Race,
+            Some(k) if !silent.contains(k) => Class::Fatal,
+            _ if raced => Class::Race,
+            Some(_) => Class::Silent,
+            None => Class::Clean,
+        }
+    }
+
+    /// The class's stable lower-case name.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Class::Fatal => "fatal",
+            Class::Race => "race",
+            Class::Silent => "silent",
+            Class::Clean => "clean",
+        }
+    }
+}
+
+impl fmt::Display for Class {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
     }
 }
 
@@ -241,6 +301,21 @@ mod tests {
             message: "lost update".into(),
         });
         assert_eq!((k, m.as_str()), (FailureKind::WRONG_RESULT, "lost update"));
+    }
+
+    #[test]
+    fn classes_rank_fatal_over_race_over_silent() {
+        let of = |k: Option<FailureKind>, raced| Class::of(k.as_ref(), raced);
+        assert_eq!(
+            of(Some(FailureKind::CONCURRENT_MAP_WRITES), true),
+            Class::Fatal
+        );
+        assert_eq!(of(Some(FailureKind::DEADLOCK), false), Class::Fatal);
+        assert_eq!(of(Some(FailureKind::WRONG_RESULT), true), Class::Race);
+        assert_eq!(of(Some(FailureKind::DATA_RACE), true), Class::Race);
+        assert_eq!(of(Some(FailureKind::MAP_CORRUPTED), false), Class::Silent);
+        assert_eq!(of(None, true), Class::Race);
+        assert_eq!(of(None, false), Class::Clean);
     }
 
     #[test]

@@ -39,6 +39,7 @@ mod access;
 mod atomic;
 mod capture;
 pub mod check;
+mod classes;
 mod engine;
 mod explorer;
 mod failure;
@@ -47,11 +48,14 @@ mod hash;
 #[cfg(feature = "lincheck")]
 pub mod lincheck;
 mod minimize;
+mod mutate;
 mod note;
+mod oracle;
 mod point;
 mod preempt;
 mod record;
 mod sentinel;
+mod shared_var;
 pub mod std_shaped;
 mod strategy;
 pub mod sync;
@@ -59,20 +63,24 @@ mod token;
 mod trace;
 
 pub use access::{Access, AccessKind, Object, ObjectId, ObjectKind, Pending, StepAccess};
+pub use classes::{count_of, ClassCount};
 #[doc(hidden)]
 pub use engine::shuttle_deadlocks;
 pub use explorer::{kinds, Exploration, Explorer, FoundFailure, Progress, ReplayError, Replayed};
-pub use failure::{fail, fatal, Failure, FailureKind, Raised};
+pub use failure::{fail, fatal, Class, Failure, FailureKind, Raised};
 pub use goroutine::{go, spawn, JoinHandle};
 pub use hash::fnv1a64;
 pub use minimize::{minimize, preemptions, Budget, MinimizeError, Minimized};
+pub use mutate::sync_objects;
 pub use note::{EventNote, FieldValue, Kept, Shown, StateFields};
+pub use oracle::DataRace;
 pub use point::{Op, Point};
 pub use preempt::{
     current_goroutine, preempt, preempt_access, preempt_access_with, preempt_with, random_u64,
     record_access, trace_event,
 };
 pub use record::in_execution;
+pub use shared_var::SharedVar;
 pub use strategy::{Coverage, Reduction, Strategy};
 pub use token::{valid_identity, Token, TokenError};
 pub use trace::{Event, State, Trace};

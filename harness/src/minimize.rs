@@ -350,6 +350,7 @@ where
                         trace: f.trace,
                         token: f.token,
                         accesses: f.accesses,
+                        race: f.race,
                     },
                     preemptions,
                 }));

@@ -6,7 +6,7 @@
 //! scheduler and the code under test without touching shuttle's execution state (which is
 //! borrowed while `next_task` runs).
 
-use crate::access::{Access, ObjectCounts, StepAccess};
+use crate::access::{Access, ObjectCounts, ObjectId, StepAccess};
 use crate::failure::{Failure, FailureKind};
 use crate::note::{EventNote, NoteBuf, NoteSpan};
 use crate::point::Point;
@@ -97,6 +97,8 @@ pub(crate) struct Record {
     pub epoch: u32,
     /// Objects given an id so far, per kind.
     pub object_counts: ObjectCounts,
+    /// The objects given an id so far that order nothing for the race detector.
+    pub internal: Vec<ObjectId>,
 }
 
 impl Record {
@@ -134,6 +136,7 @@ impl Record {
             access_log: Vec::new(),
             epoch: 0,
             object_counts: [0; 11],
+            internal: Vec::new(),
         }
     }
 }
@@ -183,6 +186,7 @@ impl Record {
         self.access_log.clear();
         self.epoch = crate::access::next_epoch();
         self.object_counts = Default::default();
+        self.internal.clear();
         self.tracing = tracing;
         self.labels_wanted = labels_wanted;
         self.step = 0;

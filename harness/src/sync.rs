@@ -121,6 +121,16 @@ impl<T> Mutex<T> {
         }
     }
 
+    /// A mutex whose lock and unlock order nothing for the race detector: for a runtime that
+    /// builds a synchronisation object (a channel, a wait group) on it and records that
+    /// object's own accesses (see [`Object::internal`]). Scheduling is the same as [`Mutex::new`].
+    pub fn internal(value: T) -> Self {
+        Mutex {
+            object: Object::internal(ObjectKind::Mutex),
+            inner: shuttle::sync::Mutex::new(value),
+        }
+    }
+
     /// Consumes the mutex, returning its data.
     pub fn into_inner(self) -> T {
         ok(self.inner.into_inner())
@@ -349,6 +359,15 @@ impl Condvar {
     pub fn new() -> Self {
         Condvar {
             object: Object::new(ObjectKind::Condvar),
+            inner: shuttle::sync::Condvar::new(),
+        }
+    }
+
+    /// A condition variable whose notifications order nothing for the race detector (see
+    /// [`Mutex::internal`]).
+    pub fn internal() -> Self {
+        Condvar {
+            object: Object::internal(ObjectKind::Condvar),
             inner: shuttle::sync::Condvar::new(),
         }
     }

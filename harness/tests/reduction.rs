@@ -37,6 +37,9 @@ fn try_explore(
         })
         .reduction(reduction)
         .iterations(50_000)
+        // The programs race on purpose (the final states are what is compared): the race
+        // oracle would turn every racing execution into a failure.
+        .race_detection(false)
         .run(move || {
             let state = body();
             s.lock().unwrap().insert(state);
@@ -394,4 +397,33 @@ fn every_reduction_starts_with_plain_dfs_s_first_schedule() {
     let plain = token(Reduction::None);
     assert_eq!(token(Reduction::Sleep), plain);
     assert_eq!(token(Reduction::Dpor), plain);
+}
+
+/// An execution that fails before a spawned goroutine ever ran must not hide that goroutine's
+/// steps from DPOR: nothing is known of what it would do, so it depends on everything.
+#[test]
+fn a_failure_before_a_spawned_goroutine_starts_still_explores_it() {
+    use maprace_harness::sync::{Arc, AtomicU32, Ordering};
+    use maprace_harness::{go, Explorer, Reduction, Strategy};
+    for reduction in [Reduction::None, Reduction::Sleep, Reduction::Dpor] {
+        let e = Explorer::new("reduction/cut-by-failure")
+            .strategy(Strategy::Dfs {
+                preemption_bound: None,
+            })
+            .reduction(reduction)
+            .iterations(1_000)
+            .run(|| {
+                let n = Arc::new(AtomicU32::new(0));
+                let n2 = Arc::clone(&n);
+                let h = go("", move || n2.store(1, Ordering::SeqCst));
+                let seen = n.load(Ordering::SeqCst);
+                if seen == 0 {
+                    panic!("saw the store missing");
+                }
+                h.join();
+                assert_ne!(seen, 1, "saw the store");
+            });
+        assert!(e.exhausted, "{reduction:?}");
+        assert_eq!(e.failures.len(), 2, "{reduction:?}: {e}");
+    }
 }

@@ -14,7 +14,8 @@ pub struct Row<'a> {
     pub lane: usize,
     /// The events of the row, in order (one when not folded).
     pub events: &'a [Event],
-    /// Whether the failure happened in this row (the last row of a failing goroutine).
+    /// Whether the failure happened in this row (the last row of a failing goroutine; for a
+    /// data race, the rows of its two accesses).
     pub failing: bool,
     /// The failure's step, when it comes after the row's last event: the scheduler resumed
     /// the failing goroutine at that step and it failed before recording anything new.
@@ -109,6 +110,26 @@ pub fn rows<'a>(report: &'a ReplayReport, lanes: &Lanes, full: bool) -> Vec<Row<
             start = i;
         }
     }
+    if let Some(f) = report.outcome.as_ref().filter(|f| f.kind == "data-race") {
+        // A race is found after the fact: the goroutine went on running, so its last row is
+        // not where it happened. Mark the rows of both racing accesses instead.
+        let mut marked = false;
+        for (goroutine, step) in race_accesses(&f.message) {
+            if let Some(at) = access_event(events, &goroutine, step) {
+                let mut first = 0;
+                for r in &mut rows {
+                    if (first..first + r.events.len()).contains(&at) {
+                        r.failing = true;
+                        marked = true;
+                    }
+                    first += r.events.len();
+                }
+            }
+        }
+        if marked {
+            return rows;
+        }
+    }
     if let Some(failure) = &report.outcome {
         let mut marked = false;
         for g in report.failing_goroutines() {
@@ -134,6 +155,42 @@ pub fn rows<'a>(report: &'a ReplayReport, lanes: &Lanes, full: bool) -> Vec<Row<
         }
     }
     rows
+}
+
+/// The goroutine and step of each access a `data-race` message names (`... by goroutine G:`
+/// then `  step N...`; see `docs/json-format.md`), current first.
+fn race_accesses(message: &str) -> Vec<(String, u64)> {
+    let mut out = Vec::new();
+    let mut goroutine = None;
+    for line in message.lines() {
+        if let Some((_, who)) = line.split_once(" by goroutine ") {
+            goroutine = who.strip_suffix(':').map(str::to_string);
+        } else if let (Some(g), Some(rest)) = (&goroutine, line.strip_prefix("  step ")) {
+            let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+            if let Ok(step) = digits.parse() {
+                out.push((g.clone(), step));
+            }
+            goroutine = None;
+        }
+    }
+    out
+}
+
+/// The event of `goroutine`'s access at `step`: the last point it passed before that step (an
+/// access at a preemption point is performed in the step that resumes it), else its first
+/// event in that step (the harness's own rule for naming the access's point).
+fn access_event(events: &[Event], goroutine: &str, step: u64) -> Option<usize> {
+    let mine = || {
+        events
+            .iter()
+            .enumerate()
+            .filter(move |(_, e)| e.goroutine == goroutine)
+    };
+    mine()
+        .filter(|(_, e)| e.step < step)
+        .map(|(i, _)| i)
+        .next_back()
+        .or_else(|| mine().find(|(_, e)| e.step == step).map(|(i, _)| i))
 }
 
 /// The steps a row covers: `7`, or `2-4` when folded over several steps.
@@ -247,6 +304,17 @@ pub fn state_text(events: &[Event]) -> String {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_race_message_names_both_accesses() {
+        let message = "WARNING: DATA RACE\nWrite at map#0 by goroutine warmer:\n  step 17: assign / hashed\n\nPrevious read at map#0 by goroutine request#2:\n  step 15\n";
+        assert_eq!(
+            race_accesses(message),
+            [("warmer".to_string(), 17), ("request#2".to_string(), 15)]
+        );
+        assert!(race_accesses("fatal error: concurrent map writes").is_empty());
+    }
+
     use super::*;
 
     fn ev(

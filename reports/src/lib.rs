@@ -8,6 +8,7 @@
 //! same exploration always gives byte-identical reports.
 #![warn(missing_docs)]
 
+pub mod classes;
 pub mod colour;
 pub mod fold;
 pub mod html;
@@ -21,5 +22,7 @@ pub mod timeline;
 pub mod trace_table;
 pub mod write_atomic;
 
-pub use model::{FailureSummary, ListRow, Minimization, ReplayReport, SummaryRow, TraceFailure};
+pub use model::{
+    ClassSummary, FailureSummary, ListRow, Minimization, ReplayReport, SummaryRow, TraceFailure,
+};
 pub use trace_table::TraceOptions;

@@ -1,6 +1,6 @@
 //! The report model: plain, serialisable rows. The JSON formats are these types, versioned.
 
-use maprace_harness::{Event, Failure, FoundFailure};
+use maprace_harness::{ClassCount, Event, Failure, FoundFailure};
 use serde::{Deserialize, Serialize};
 
 /// One registered scenario variant (`maprace list`).
@@ -131,7 +131,47 @@ pub struct SummaryRow {
     pub first_failure: Option<FailureSummary>,
     /// Every distinct failure, first occurrence first.
     pub failures: Vec<FailureSummary>,
+    /// The executions by class (`fatal`, `race`, `silent`, `clean`; worst first), each class
+    /// that occurred once; the counts add up to `executions`.
+    #[serde(default)]
+    pub classes: Vec<ClassSummary>,
 }
+
+/// How many executions of an exploration fell in one class, with a token for the first.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ClassSummary {
+    /// `fatal` (a Go runtime check fired, a panic, a deadlock), `race` (no fatal, but
+    /// `go test -race` would fail the run), `silent` (neither, but a wrong result, a corrupted
+    /// map or a leak) or `clean`.
+    pub class: String,
+    /// Executions in the class.
+    pub count: u64,
+    /// `count` / executions explored.
+    pub fraction: f64,
+    /// Index (0-based) of the first execution in the class.
+    pub execution: u64,
+    /// The token that replays that execution.
+    pub token: String,
+}
+
+impl ClassSummary {
+    /// The summary of `c` among `executions` executions.
+    pub fn of(c: &ClassCount, executions: u64) -> Self {
+        ClassSummary {
+            class: c.class.to_string(),
+            count: c.count,
+            fraction: if executions == 0 {
+                0.0
+            } else {
+                c.count as f64 / executions as f64
+            },
+            execution: c.execution,
+            token: c.token.to_string(),
+        }
+    }
+}
+
+impl Eq for ClassSummary {}
 
 /// The failure a trace ends in, as reports show it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

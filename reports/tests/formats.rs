@@ -51,6 +51,7 @@ fn summary_rows() -> Vec<SummaryRow> {
             hint: None,
             first_failure: Some(failure.clone()),
             failures: vec![failure, wrong],
+            classes: vec![],
         },
         SummaryRow {
             scenario: "demo-flag-map".into(),
@@ -65,6 +66,7 @@ fn summary_rows() -> Vec<SummaryRow> {
             hint: None,
             first_failure: None,
             failures: vec![],
+            classes: vec![],
         },
     ]
 }

@@ -65,6 +65,7 @@ fn buggy_variants_together_show_every_failure_kind() {
         "goroutine-leak",
         "deadlock",
         "panic",
+        "data-race",
     ] {
         assert!(declared.contains(kind), "no buggy scenario shows {kind}");
     }

@@ -42,8 +42,12 @@ fn dpor_finds_a_failure_iff_plain_dfs_does() {
             );
         }
         if let Some(f) = d {
+            // Every buggy variant races by design, so a data race found first (an execution
+            // whose race nothing else made fail) is a right answer even where random
+            // exploration, which the declared kinds describe, meets a fatal first.
             assert!(
-                s.expected_kinds.contains(&f.failure.kind.as_str()),
+                s.expected_kinds.contains(&f.failure.kind.as_str())
+                    || f.failure.kind.as_str() == "data-race",
                 "{}: DPOR found an undeclared kind {}",
                 s.id(),
                 f.failure.kind

@@ -25,6 +25,9 @@ pub enum Command {
     /// The seed corpus CI replays: verify it, or record entries into it.
     #[command(subcommand)]
     Corpus(CorpusCommand),
+    /// Drop each synchronisation (lock, channel, wait group, atomic) of fixed variants in turn
+    /// for the race detector and check that exploring notices; prints the mutation score.
+    Mutate(MutateArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -119,6 +122,19 @@ pub enum StrategyName {
 }
 
 #[derive(Debug, Args)]
+pub struct MutateArgs {
+    /// Scenarios to mutate: a name or name/fixed (buggy variants are skipped). All when none is
+    /// given.
+    pub scenarios: Vec<String>,
+    /// Random executions per mutant (each stops at its first failure).
+    #[arg(long, default_value_t = 2_000)]
+    pub iterations: u64,
+    /// The seed.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+}
+
+#[derive(Debug, Args)]
 pub struct ListArgs {
     /// Output format.
     #[arg(long, value_enum, default_value = "table")]
@@ -167,6 +183,9 @@ pub struct ExploreArgs {
     /// Do not minimize the first failure of each buggy variant.
     #[arg(long)]
     pub no_minimize: bool,
+    /// Do not check executions for data races (faster; no execution is then in class `race`).
+    #[arg(long)]
+    pub no_race: bool,
     /// Executions the minimization of each buggy variant's first failure may spend.
     #[arg(long, default_value_t = DEFAULT_EXPLORE_MINIMIZE_BUDGET, conflicts_with = "no_minimize")]
     pub minimize_budget: u64,

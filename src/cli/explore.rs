@@ -84,6 +84,7 @@ pub fn run(args: &ExploreArgs) -> Result<i32, CliError> {
             .explorer(s)
             .reduction(args.reduction.unwrap_or(maprace_harness::Reduction::Dpor))
             .jobs(args.jobs.unwrap_or_else(super::args::default_jobs))
+            .race_detection(!args.no_race)
             .on_progress(progress.observer(&id))
             .run(s.body);
         let (mut row, verdict) = rows::summary_row(s, &exploration, options.max_steps);
@@ -101,7 +102,7 @@ pub fn run(args: &ExploreArgs) -> Result<i32, CliError> {
             (s.variant, exploration.first_failure(), args.no_minimize)
         {
             progress.minimizing(&id);
-            let explorer = options.explorer(s);
+            let explorer = options.explorer(s).race_detection(!args.no_race);
             let budget = Budget::new(args.minimize_budget);
             // The first failure replayed during exploration, so minimizing it cannot fail; if
             // it somehow does, the report simply has no minimized schedule.
@@ -159,6 +160,11 @@ pub fn run(args: &ExploreArgs) -> Result<i32, CliError> {
             let colour = trace_options.colour;
             let mut out = summary::table_sized(&summary, colour, trace_options.width);
             out.push_str(&summary::failures(&summary, trace_options.replay));
+            out.push('\n');
+            out.push_str(&maprace_reports::classes::table_sized(
+                &summary,
+                trace_options.width,
+            ));
             for t in &shown {
                 out.push('\n');
                 out.push_str(&maprace_reports::trace_table::render(
@@ -171,6 +177,8 @@ pub fn run(args: &ExploreArgs) -> Result<i32, CliError> {
         TraceFormat::Markdown => {
             let mut out = String::from("## maprace exploration\n\n");
             out.push_str(&markdown::summary(&summary));
+            out.push('\n');
+            out.push_str(&maprace_reports::classes::markdown(&summary));
             for t in &shown {
                 out.push('\n');
                 out.push_str(&markdown::trace(&t.report, &trace_options));

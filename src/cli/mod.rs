@@ -5,6 +5,7 @@ mod corpus;
 mod explore;
 mod list;
 mod minimize;
+mod mutate;
 mod progress;
 mod render;
 mod replay;
@@ -64,6 +65,7 @@ pub fn main() -> i32 {
         args::Command::Minimize(a) => minimize::run(&a),
         args::Command::Merge(a) => shard::merge(&a),
         args::Command::Corpus(c) => corpus::run(&c),
+        args::Command::Mutate(a) => mutate::run(&a),
     };
     match result {
         Ok(code) => code,

@@ -1,7 +1,7 @@
 //! Building report rows from scenarios and explorations, and judging explorations honestly.
 
 use maprace_harness::{Exploration, FailureKind, Strategy};
-use maprace_reports::{FailureSummary, ListRow, SummaryRow};
+use maprace_reports::{ClassSummary, FailureSummary, ListRow, SummaryRow};
 use maprace_scenarios::run::Verdict;
 use maprace_scenarios::{Expected, Scenario};
 
@@ -32,6 +32,11 @@ pub fn summary_row(s: &Scenario, e: &Exploration, max_steps: u64) -> (SummaryRow
         hint,
         first_failure: failures.first().cloned(),
         failures,
+        classes: e
+            .classes
+            .iter()
+            .map(|c| ClassSummary::of(c, e.executions))
+            .collect(),
     };
     (row, v)
 }

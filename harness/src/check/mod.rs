@@ -168,6 +168,7 @@ impl Check {
                                     trace: r.trace,
                                     trace_hash: r.trace_hash,
                                     accesses: r.accesses,
+                                    race: r.race,
                                 };
                                 return Err(Box::new(CheckFailure::new(
                                     found,
@@ -386,6 +387,7 @@ where
                 trace: replayed.trace,
                 trace_hash: replayed.trace_hash,
                 accesses: replayed.accesses,
+                race: replayed.race,
             },
             explorer,
             context,

@@ -12,12 +12,12 @@
 //! execution `i` depends on the ones before it. Exhaustive search is not split either (each
 //! execution's path depends on the previous one's backtrack sets). Both run on one thread.
 
-use super::{nondeterminism, Body, Exploration, Explorer, Found, FoundFailure, Progress};
+use super::{group, outcome, Body, Exploration, Explorer, Found};
+use crate::classes::Tally;
 use crate::engine::{Engine, Finished};
+use crate::failure::Class;
 use crate::failure::Failure;
-use crate::strategy::{Coverage, RandomWalk, Strategy};
-use crate::token::Token;
-use crate::trace::Trace;
+use crate::strategy::{RandomWalk, Strategy};
 use std::cell::RefCell;
 use std::rc::Rc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -29,8 +29,13 @@ use std::time::Instant;
 struct Worker {
     /// The first index it did not run.
     next: u64,
-    /// Every failing execution: index and failure (the kind decides the grouping).
+    /// Every failing execution: index, failure, seed and schedule.
     failed: Vec<(u64, Failure, u64, Vec<u32>)>,
+    /// The class of every execution it ran, by index (ascending).
+    classes: Vec<(u64, Class)>,
+    /// The first execution of each class it ran: index, seed and schedule (its smallest index
+    /// of that class, since a worker's indices ascend).
+    first_of: Vec<(Class, u64, u64, Vec<u32>)>,
 }
 
 /// Explores with `explorer.jobs` threads when the strategy can be split; `None` otherwise
@@ -76,51 +81,32 @@ pub(super) fn run(explorer: &Explorer, body: &Body) -> Option<Exploration> {
     let out_of_time = timed_out.load(Ordering::Relaxed) && bound < explorer.iterations;
     let mut found: Vec<Found> = Vec::new();
     for (index, failure, seed, steps) in failed {
-        match found.iter_mut().find(|f| f.failure.kind == failure.kind) {
-            Some(f) => f.count += 1,
-            None => found.push(Found {
-                execution: *index,
-                count: 1,
-                failure: failure.clone(),
-                seed: *seed,
-                steps: steps.clone(),
-            }),
+        group(&mut found, *index, failure.clone(), *seed, steps);
+    }
+    // Classes over the kept prefix, each with its smallest index: the same tally one thread
+    // makes, whatever the number of workers.
+    let mut tally = Tally::default();
+    let mut firsts: Vec<&(Class, u64, u64, Vec<u32>)> = workers
+        .iter()
+        .flat_map(|w| &w.first_of)
+        .filter(|f| f.1 < bound)
+        .collect();
+    firsts.sort_by_key(|f| f.1);
+    for (class, index, seed, steps) in firsts {
+        if !tally.0.contains_key(class) {
+            tally.note(*class, *index, *seed, steps);
         }
     }
-    if let Some(p) = &explorer.progress {
-        (p.0)(Progress {
-            executions: bound,
-            failed: found.iter().map(|f| f.count).sum(),
-        });
+    for w in &workers {
+        for (index, class) in w.classes.iter().filter(|(i, _)| *i < bound) {
+            if let Some(first) = tally.0.get_mut(class) {
+                if first.execution != *index {
+                    first.count += 1;
+                }
+            }
+        }
     }
-    let mut exploration = explorer.empty_exploration();
-    exploration.executions = bound;
-    exploration.out_of_time = out_of_time;
-    exploration.coverage = Coverage::Sampled { executions: bound };
-    // As in the single-threaded loop: re-run each first failure with tracing for its trace.
-    for f in found {
-        let raw = Token {
-            scenario: explorer.identity.clone(),
-            seed: f.seed,
-            steps: f.steps,
-            digests: Vec::new(),
-            trace_hash: None,
-        };
-        let (token, trace, accesses) = match explorer.replay_body(&raw, body) {
-            Ok(r) => (r.token, r.trace, r.accesses),
-            Err(_) => (raw, Trace::default(), Vec::new()),
-        };
-        exploration.failures.push(FoundFailure {
-            execution: f.execution,
-            count: f.count,
-            failure: f.failure,
-            trace_hash: trace.hash(),
-            token,
-            trace,
-            accesses,
-        });
-    }
-    Some(exploration)
+    Some(explorer.conclude(body, bound, false, out_of_time, found, tally))
 }
 
 /// Runs executions `first, first + stride, ...` until one is not needed any more.
@@ -135,7 +121,7 @@ fn worker(
 ) -> Worker {
     let seen: Rc<RefCell<Worker>> = Rc::new(RefCell::new(Worker {
         next: first,
-        failed: Vec::new(),
+        ..Worker::default()
     }));
     if first >= stop_at.load(Ordering::Relaxed) {
         return seen.take();
@@ -143,13 +129,17 @@ fn worker(
     let on_finish = {
         let seen = Rc::clone(&seen);
         let (budget, stop_first) = (explorer.time_budget, explorer.stop_on_first_failure);
+        let (race_detection, ignored) = (explorer.race_detection, explorer.ignored_sync.clone());
         Box::new(move |done: Finished<'_>| {
             let mut seen = seen.borrow_mut();
             let index = seen.next;
             seen.next += stride;
-            let failure = done
-                .failure
-                .or_else(|| done.diverged.map(|(step, why)| nondeterminism(step, why)));
+            let (failure, class) = outcome(&done, race_detection, &ignored);
+            seen.classes.push((index, class));
+            if !seen.first_of.iter().any(|f| f.0 == class) {
+                seen.first_of
+                    .push((class, index, done.seed, done.steps.to_vec()));
+            }
             if let Some(failure) = failure {
                 seen.failed
                     .push((index, failure, done.seed, done.steps.to_vec()));
@@ -164,12 +154,13 @@ fn worker(
             seen.next < stop_at.load(Ordering::Relaxed) && !timed_out.load(Ordering::Relaxed)
         }) as Box<dyn FnMut(Finished<'_>) -> bool>
     };
-    let engine = Engine::new(
+    let mut engine = Engine::new(
         Box::new(RandomWalk::strided(explorer.seed, first, stride)),
         explorer.trace_every_execution,
         explorer.max_steps,
         on_finish,
     );
+    engine.accesses |= explorer.race_detection;
     super::drive(&Rc::new(RefCell::new(engine)), body);
     seen.take()
 }

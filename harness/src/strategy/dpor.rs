@@ -337,10 +337,28 @@ impl Schedule for Reduced {
             let last = self.pos.checked_sub(1).map(|i| self.stack[i].chosen);
             let blocked_on = last.and_then(|g| r.pending.get(g).copied().flatten());
             self.close_step(&r.access_log, blocked_on);
+            // Goroutines spawned but not started yet are not in `unfinished`: the log's spawns
+            // and exits say which are alive. Nothing is known of what such a goroutine does,
+            // so it depends on everything (an execution cut by a failure before a spawned
+            // goroutine ran must still try running it first).
+            let mut alive: Vec<bool> = r.unfinished.clone();
+            for a in &r.access_log {
+                if a.access.object.kind == crate::access::ObjectKind::Goroutine {
+                    let g = a.access.object.index as usize;
+                    if alive.len() <= g {
+                        alive.resize(g + 1, false);
+                    }
+                    match a.access.kind {
+                        crate::access::AccessKind::Spawn => alive[g] = true,
+                        crate::access::AccessKind::Exit => alive[g] = false,
+                        _ => {}
+                    }
+                }
+            }
             let mut next = Vec::new();
-            for g in 0..r.pending.len().max(r.unfinished.len()) {
+            for g in 0..r.pending.len().max(alive.len()) {
                 let pending = r.pending.get(g).copied().flatten();
-                let unfinished = r.unfinished.get(g).copied().unwrap_or(false);
+                let unfinished = alive.get(g).copied().unwrap_or(false);
                 let footprint = match pending {
                     Some(a) if a.is_unknown() => Footprint::Unknown,
                     Some(a) => Footprint::Known(vec![a]),

@@ -124,6 +124,8 @@ pub(crate) mod kinds {
     pub const LEAK: &str = "goroutine-leak";
     pub const DEADLOCK: &str = "deadlock";
     pub const PANIC: &str = "panic";
+    /// `WARNING: DATA RACE`: what `go test -race` reports, in an execution nothing else failed.
+    pub const RACE: &str = "data-race";
     /// `fatal error: oldoverflow is not nil`: `hashGrow` found the previous grow's old overflow
     /// buckets still held.
     pub const OLDOVERFLOW: &str = "oldoverflow-is-not-nil";

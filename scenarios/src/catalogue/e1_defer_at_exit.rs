@@ -76,7 +76,7 @@ pub(crate) fn scenarios() -> Vec<Scenario> {
         description: "goroutines write a shared map in a function deferred to their exit",
         buggy,
         fixed,
-        expected_kinds: &[kinds::WRITES, kinds::CORRUPTED],
+        expected_kinds: &[kinds::RACE, kinds::WRITES, kinds::CORRUPTED],
         dfs_iterations: DEFAULT_DFS_ITERATIONS,
     }
     .scenarios()

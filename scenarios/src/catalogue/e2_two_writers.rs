@@ -77,7 +77,7 @@ pub(crate) fn scenarios() -> Vec<Scenario> {
         description: "the minimal reproduction: two goroutines assigning to one map in loops",
         buggy,
         fixed,
-        expected_kinds: &[kinds::WRITES, kinds::CORRUPTED],
+        expected_kinds: &[kinds::RACE, kinds::WRITES, kinds::CORRUPTED],
         dfs_iterations: DEFAULT_DFS_ITERATIONS,
     }
     .scenarios()

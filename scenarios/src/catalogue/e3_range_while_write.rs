@@ -90,7 +90,7 @@ pub(crate) fn scenarios() -> Vec<Scenario> {
         description: "one goroutine ranges over a map while another inserts enough to make it grow",
         buggy,
         fixed,
-        expected_kinds: &[kinds::ITER_WRITE],
+        expected_kinds: &[kinds::RACE, kinds::ITER_WRITE],
         dfs_iterations: DEFAULT_DFS_ITERATIONS,
     }
     .scenarios()

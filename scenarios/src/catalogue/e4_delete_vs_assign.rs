@@ -79,7 +79,7 @@ pub(crate) fn scenarios() -> Vec<Scenario> {
         description: "one goroutine deletes keys while another assigns new ones",
         buggy,
         fixed,
-        expected_kinds: &[kinds::WRITES, kinds::CORRUPTED],
+        expected_kinds: &[kinds::RACE, kinds::WRITES, kinds::CORRUPTED],
         dfs_iterations: DEFAULT_DFS_ITERATIONS,
     }
     .scenarios()

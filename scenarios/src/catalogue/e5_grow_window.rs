@@ -94,6 +94,7 @@ pub(crate) fn scenarios() -> Vec<Scenario> {
         buggy,
         fixed,
         expected_kinds: &[
+            kinds::RACE,
             kinds::WRITES,
             kinds::CORRUPTED,
             kinds::WRONG,

@@ -74,7 +74,7 @@ pub(crate) fn scenarios() -> Vec<Scenario> {
         description: "two goroutines increment one existing key: the lost update escapes the runtime's checks",
         buggy,
         fixed,
-        expected_kinds: &[kinds::WRONG, kinds::WRITES],
+        expected_kinds: &[kinds::RACE, kinds::WRONG, kinds::WRITES],
         dfs_iterations: DEFAULT_DFS_ITERATIONS,
     }
     // The corpus pins the lost update, the failure this scenario is about: exploration often

@@ -78,7 +78,7 @@ pub(crate) fn scenarios() -> Vec<Scenario> {
             "two goroutines' first writes into a freshly made map, before its buckets exist",
         buggy,
         fixed,
-        expected_kinds: &[kinds::WRITES, kinds::CORRUPTED],
+        expected_kinds: &[kinds::RACE, kinds::WRITES, kinds::CORRUPTED],
         dfs_iterations: DEFAULT_DFS_ITERATIONS,
     }
     .scenarios()

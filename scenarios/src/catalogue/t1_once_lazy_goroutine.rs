@@ -170,7 +170,7 @@ pub(crate) fn scenarios() -> Vec<Scenario> {
             "sync.Once makes a map and starts a goroutine that fills it while callers read it",
         buggy,
         fixed,
-        expected_kinds: &[kinds::READ_WRITE, kinds::PANIC],
+        expected_kinds: &[kinds::RACE, kinds::READ_WRITE, kinds::PANIC],
         dfs_iterations: DEFAULT_DFS_ITERATIONS,
     }
     .scenarios()

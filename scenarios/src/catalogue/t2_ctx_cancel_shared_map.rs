@@ -160,7 +160,7 @@ pub(crate) fn scenarios() -> Vec<Scenario> {
         description: "workers under context.WithCancel write progress and cleanup entries into one captured map",
         buggy,
         fixed,
-        expected_kinds: &[kinds::WRITES, kinds::CORRUPTED],
+        expected_kinds: &[kinds::RACE, kinds::WRITES, kinds::CORRUPTED],
         dfs_iterations: DEFAULT_DFS_ITERATIONS,
     }
     .scenarios()

@@ -158,7 +158,7 @@ pub(crate) fn scenarios() -> Vec<Scenario> {
         description: "once.Do builds a global config map that a getter hands out; a refresher writes it while requests read and range",
         buggy,
         fixed,
-        expected_kinds: &[kinds::READ_WRITE, kinds::ITER_WRITE],
+        expected_kinds: &[kinds::RACE, kinds::READ_WRITE, kinds::ITER_WRITE],
         dfs_iterations: DEFAULT_DFS_ITERATIONS,
     }
     .scenarios()

@@ -193,6 +193,7 @@ pub(crate) fn scenarios() -> Vec<Scenario> {
         buggy,
         fixed,
         expected_kinds: &[
+            kinds::RACE,
             kinds::WRITES,
             kinds::READ_WRITE,
             kinds::ITER_WRITE,

@@ -5,8 +5,19 @@
 //! visible to the scheduler (a goroutine blocked on a channel is simply not runnable) and in the
 //! trace. A goroutine blocked forever on a channel after `main` returns is reported as a
 //! `goroutine-leak`; every goroutine blocked before `main` returns is a `deadlock`, as in Go.
+//!
+//! # Happens-before
+//! The lock and condition variable inside are internal ([`Mutex::internal`]): they would order
+//! every two operations on the channel, which Go's race detector does not. The channel records
+//! Go's own edges on objects of its own instead (the Go memory model's channel rules): the k-th
+//! `Send` is received by the k-th value `Receive`; a `Close` by every `Receive` that finds the
+//! channel closed and drained; and on an unbuffered channel the k-th receive is ordered before
+//! the k-th send completes (the receiver `Send`s on a second, rendezvous object that the
+//! sender `Receive`s from when it returns). Not modelled: on a buffered channel of capacity
+//! C, the k-th receive before the (k+C)-th send completes (the semaphore idiom).
 
 use maprace_harness::sync::{Arc, Condvar, Mutex};
+use maprace_harness::{record_access, AccessKind, Object, ObjectKind};
 use std::collections::VecDeque;
 
 /// A channel (Go's `chan T`). Cloning gives another reference to the same channel, as copying a
@@ -25,6 +36,10 @@ impl<T> Clone for Chan<T> {
 
 struct Inner<T> {
     cap: usize,
+    /// The channel as the race detector sees it.
+    object: Object,
+    /// Unbuffered channels: receive before the matching send completes.
+    rendezvous: Object,
     state: Mutex<State<T>>,
     changed: Condvar,
 }
@@ -55,13 +70,15 @@ impl<T: Send + 'static> Chan<T> {
         Chan {
             inner: Arc::new(Inner {
                 cap: capacity,
-                state: Mutex::new(State {
+                object: Object::new(ObjectKind::Channel),
+                rendezvous: Object::new(ObjectKind::Channel),
+                state: Mutex::internal(State {
                     buf: VecDeque::new(),
                     closed: false,
                     sent: 0,
                     received: 0,
                 }),
-                changed: Condvar::new(),
+                changed: Condvar::internal(),
             }),
         }
     }
@@ -83,6 +100,7 @@ impl<T: Send + 'static> Chan<T> {
             panic!("send on closed channel");
         }
         s.buf.push_back(value);
+        record_access(&inner.object, AccessKind::Send);
         s.sent += 1;
         let ticket = s.sent;
         inner.changed.notify_all();
@@ -94,6 +112,7 @@ impl<T: Send + 'static> Chan<T> {
                 drop(s);
                 panic!("send on closed channel");
             }
+            record_access(&inner.rendezvous, AccessKind::Receive);
         }
         drop(s);
     }
@@ -107,6 +126,7 @@ impl<T: Send + 'static> Chan<T> {
             .changed
             .wait_while(s, |s| s.buf.is_empty() && !s.closed);
         let v = s.buf.pop_front();
+        inner.received(v.is_some());
         if v.is_some() {
             s.received += 1;
             inner.changed.notify_all();
@@ -121,11 +141,15 @@ impl<T: Send + 'static> Chan<T> {
         let mut s = inner.state.lock();
         let out = match s.buf.pop_front() {
             Some(v) => {
+                inner.received(true);
                 s.received += 1;
                 inner.changed.notify_all();
                 TryRecv::Value(v)
             }
-            None if s.closed => TryRecv::Closed,
+            None if s.closed => {
+                inner.received(false);
+                TryRecv::Closed
+            }
             None => TryRecv::Empty,
         };
         drop(s);
@@ -142,7 +166,18 @@ impl<T: Send + 'static> Chan<T> {
             panic!("close of closed channel");
         }
         s.closed = true;
+        record_access(&inner.object, AccessKind::Close);
         inner.changed.notify_all();
         drop(s);
+    }
+}
+
+impl<T> Inner<T> {
+    /// Records a receive: of a value (`true`), or of the closed signal.
+    fn received(&self, value: bool) {
+        record_access(&self.object, AccessKind::Receive);
+        if value && self.cap == 0 {
+            record_access(&self.rendezvous, AccessKind::Send);
+        }
     }
 }

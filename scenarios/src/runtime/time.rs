@@ -15,7 +15,9 @@
 use super::chan::Chan;
 use super::unsync::Unsync;
 use maprace_harness::sync::Arc;
-use maprace_harness::{go, preempt_with, trace_event, Op, Point};
+use maprace_harness::{
+    go, preempt_with, record_access, trace_event, AccessKind, Object, ObjectKind, Op, Point,
+};
 use std::collections::BTreeMap;
 use std::time::Duration;
 
@@ -42,8 +44,9 @@ struct Timers {
 }
 
 enum Action {
-    /// `AfterFunc`: start this goroutine.
-    Func(String, Box<dyn FnOnce() + Send>),
+    /// `AfterFunc`: start this goroutine. The object orders the arming before the start
+    /// (Go's timers release on arming and acquire before running the function).
+    Func(String, Box<dyn FnOnce() + Send>, Object),
     /// `Sleep`: close this channel to wake the sleeper.
     Wake(Chan<()>),
 }
@@ -81,7 +84,9 @@ impl Clock {
         d: Duration,
         f: impl FnOnce() + Send + 'static,
     ) -> Timer {
-        let key = self.arm(d, Action::Func(name.into(), Box::new(f)));
+        let armed = Object::new(ObjectKind::Channel);
+        record_access(&armed, AccessKind::Send);
+        let key = self.arm(d, Action::Func(name.into(), Box::new(f), armed));
         Timer {
             clock: self.clone(),
             key,
@@ -141,10 +146,11 @@ impl Clock {
             let Some(action) = next else { return };
             let now = self.now();
             match action {
-                Action::Func(name, f) => {
+                Action::Func(name, f, armed) => {
                     trace_event(FIRE, |n| {
                         n.detail(format!("now={}ms func {name}", now.as_millis()));
                     });
+                    record_access(&armed, AccessKind::Receive);
                     go(name, f);
                 }
                 Action::Wake(wake) => {
