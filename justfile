@@ -19,3 +19,8 @@ ci:
 # Throughput of the harness against bare shuttle, measured in one run.
 bench:
     cargo bench --bench throughput
+
+# Executions to first failure on SCTBench's classic bugs, maprace's strategies against stock
+# shuttle's schedulers (writes docs/bench-bugs.md; MAPRACE_BUGS_SEEDS / _CAP for a quick run).
+bench-bugs:
+    MAPRACE_BUGS_OUT=docs/bench-bugs.md cargo bench --bench bugs

@@ -36,6 +36,7 @@ pub struct Explorer {
     iterations: u64,
     time_budget: Option<Duration>,
     max_steps: u64,
+    step_bound_fails: bool,
     stop_on_first_failure: bool,
     trace_every_execution: bool,
     progress: Option<ProgressHook>,
@@ -97,6 +98,9 @@ pub struct Exploration {
     pub exhausted: bool,
     /// Whether the time budget cut the exploration short.
     pub out_of_time: bool,
+    /// Executions abandoned because they only ran out of steps (see
+    /// [`Explorer::step_bound_fails`]): neither passed nor failed.
+    pub abandoned: u64,
     /// Every distinct failure kind found, in order of first occurrence: the first execution
     /// that failed that way, and how many did.
     pub failures: Vec<FoundFailure>,
@@ -197,6 +201,7 @@ impl Explorer {
             iterations: 1_000,
             time_budget: None,
             max_steps: 100_000,
+            step_bound_fails: false,
             stop_on_first_failure: false,
             trace_every_execution: false,
             progress: None,
@@ -228,9 +233,20 @@ impl Explorer {
         self
     }
 
-    /// The largest number of scheduling steps in one execution (a `step-bound` failure beyond).
+    /// The largest number of scheduling steps in one execution (beyond it the execution is
+    /// abandoned, or fails if [`Explorer::step_bound_fails`]).
     pub fn max_steps(mut self, max_steps: u64) -> Self {
         self.max_steps = max_steps.max(1);
+        self
+    }
+
+    /// Whether an execution that runs into the step bound (and failed no other way) is a
+    /// `step-bound` failure. By default it is *abandoned* instead: counted in
+    /// [`Exploration::abandoned`], neither a pass nor a failure, since a long run usually
+    /// means an unfair schedule of a correct spin-wait rather than a bug. Ask for failures to
+    /// hunt livelocks.
+    pub fn step_bound_fails(mut self, fails: bool) -> Self {
+        self.step_bound_fails = fails;
         self
     }
 
@@ -296,7 +312,10 @@ impl Explorer {
         let executions = Rc::new(RefCell::new(0u64));
         let started = Instant::now();
         let out_of_time = Rc::new(RefCell::new(false));
+        let abandoned = Rc::new(RefCell::new(0u64));
         let on_finish = {
+            let abandoned = Rc::clone(&abandoned);
+            let step_bound_fails = self.step_bound_fails;
             let found = Rc::clone(&found);
             let executions = Rc::clone(&executions);
             let out_of_time = Rc::clone(&out_of_time);
@@ -316,6 +335,13 @@ impl Explorer {
                 let failure = done
                     .failure
                     .or_else(|| done.diverged.map(|(step, why)| nondeterminism(step, why)));
+                let failure = match failure {
+                    Some(f) if f.kind == FailureKind::STEP_BOUND && !step_bound_fails => {
+                        *abandoned.borrow_mut() += 1;
+                        None
+                    }
+                    other => other,
+                };
                 failed += u64::from(failure.is_some());
                 if let Some(p) = progress
                     .as_ref()
@@ -378,6 +404,7 @@ impl Explorer {
             });
         }
         exploration.out_of_time = *out_of_time.borrow();
+        exploration.abandoned = *abandoned.borrow();
         let found = std::mem::take(&mut *found.borrow_mut());
         for f in found {
             let raw = Token {
@@ -423,6 +450,7 @@ impl Explorer {
             executions: 0,
             exhausted: false,
             out_of_time: false,
+            abandoned: 0,
             failures: Vec::new(),
         }
     }

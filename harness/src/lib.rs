@@ -65,7 +65,7 @@ pub use note::{EventNote, FieldValue, Kept, Shown, StateFields};
 pub use point::{Op, Point};
 pub use preempt::{
     current_goroutine, preempt, preempt_access, preempt_access_with, preempt_with, random_u64,
-    record_access, trace_event,
+    record_access, spin_loop, trace_event, yield_now,
 };
 pub use record::in_execution;
 pub use strategy::Strategy;
