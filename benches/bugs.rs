@@ -60,6 +60,7 @@ impl Row {
 
 fn rows() -> Vec<Row> {
     let mut rows: Vec<Row> = [
+        Strategy::Portfolio,
         Strategy::Random,
         Strategy::Pct { depth: 2 },
         Strategy::Pct { depth: 3 },
@@ -151,7 +152,8 @@ fn maprace_run(strategy: &Strategy, seed: u64, cap: u64, body: fn()) -> Option<u
             "{strategy} seed {seed}: {} executions, {} abandoned, {:?}",
             e.executions,
             e.abandoned,
-            e.first_failure().map(|f| (&f.failure.kind, &f.failure.message))
+            e.first_failure()
+                .map(|f| (&f.failure.kind, &f.failure.message))
         );
     }
     e.first_failure().map(|f| f.execution + 1)

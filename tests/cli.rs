@@ -129,6 +129,42 @@ fn bad_input_is_a_one_line_usage_error() {
 }
 
 #[test]
+fn strategy_options_are_checked_in_one_line() {
+    for (args, needle) in [
+        (
+            &["--strategy", "pct", "--depth", "0"][..],
+            "--depth must be between 1 and 64",
+        ),
+        (
+            &["--strategy", "pct", "--depth", "1000000000"],
+            "got 1000000000",
+        ),
+        (
+            &["--strategy", "random", "--depth", "3"],
+            "--depth applies to --strategy pct",
+        ),
+        (
+            &["--strategy", "pct", "--preemption-bound", "1"],
+            "applies to --strategy dfs",
+        ),
+        (
+            &["--strategy", "dfs", "--delay-bound", "1"],
+            "applies to --strategy delay",
+        ),
+    ] {
+        let mut all = vec!["explore", "demo-flag-map/buggy"];
+        all.extend_from_slice(args);
+        assert_usage_error(&all, needle);
+        let out = maprace(&all);
+        assert_eq!(
+            String::from_utf8_lossy(&out.stderr).lines().count(),
+            1,
+            "{all:?}"
+        );
+    }
+}
+
+#[test]
 fn a_token_for_an_unknown_scenario_is_rejected() {
     // A well-formed token (right checksum) naming a scenario that does not exist.
     let token = maprace_harness::Token {

@@ -113,7 +113,11 @@ pub fn bluetooth_driver<R: Rt>() {
             return;
         }
         R::with(&m1, || R::set(&v1[0], R::get(&v1[0]) + 1));
-        assert_eq!(R::get(&v1[3]), 0, "bluetooth_driver: I/O on a stopped device");
+        assert_eq!(
+            R::get(&v1[3]),
+            0,
+            "bluetooth_driver: I/O on a stopped device"
+        );
         decrement::<R>(&m1, &v1);
     });
     let (m2, v2) = (m, v);
@@ -174,7 +178,11 @@ pub fn circular_buffer<R: Rt>() {
         while next < N {
             let c = R::get(&vc[N as usize]);
             if c > 0 {
-                assert_eq!(R::get(&vc[next as usize]), next, "circular_buffer: out of order");
+                assert_eq!(
+                    R::get(&vc[next as usize]),
+                    next,
+                    "circular_buffer: out of order"
+                );
                 R::set(&vc[N as usize], R::get(&vc[N as usize]) - 1);
                 next += 1;
             } else {
@@ -202,7 +210,9 @@ pub fn lazy01<R: Rt>() {
     let mut hs = Vec::new();
     for add in [1, 2] {
         let (m, d) = (m.clone(), d.clone());
-        hs.push(R::spawn(move || R::with(&m, || R::set(&d[0], R::get(&d[0]) + add))));
+        hs.push(R::spawn(move || {
+            R::with(&m, || R::set(&d[0], R::get(&d[0]) + add))
+        }));
     }
     hs.push(R::spawn(move || {
         R::with(&m, || assert!(R::get(&d[0]) < 3, "lazy01: data reached 3"))
@@ -325,7 +335,11 @@ pub fn safestack<R: Rt>() {
                     let e = pop::<R>(&v, head);
                     if e >= 0 {
                         R::set(&v[2 * e as usize + 1], id);
-                        assert_eq!(R::get(&v[2 * e as usize + 1]), id, "safestack: shared element");
+                        assert_eq!(
+                            R::get(&v[2 * e as usize + 1]),
+                            id,
+                            "safestack: shared element"
+                        );
                         push::<R>(&v, head, e);
                     }
                 }
@@ -375,7 +389,9 @@ pub fn stringbuffer<R: Rt>() {
     let (m1, l1) = (m.clone(), len.clone());
     let appender = R::spawn(move || {
         let n = R::with(&m1, || R::get(&l1[0]));
-        R::with(&m1, || assert!(n <= R::get(&l1[0]), "stringbuffer: copy past the end"));
+        R::with(&m1, || {
+            assert!(n <= R::get(&l1[0]), "stringbuffer: copy past the end")
+        });
     });
     let eraser = R::spawn(move || R::with(&m, || R::set(&len[0], 0)));
     join_all::<R>(vec![appender, eraser]);

@@ -68,6 +68,6 @@ pub use preempt::{
     record_access, spin_loop, trace_event, yield_now,
 };
 pub use record::in_execution;
-pub use strategy::Strategy;
+pub use strategy::{Strategy, MAX_PCT_DEPTH};
 pub use token::{valid_identity, Token, TokenError};
 pub use trace::{Event, State, Trace};

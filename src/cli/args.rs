@@ -112,6 +112,25 @@ pub enum StrategyName {
     Pct,
     /// Depth-first search, preemption-bounded (see --preemption-bound).
     Dfs,
+    /// Delay-bounded depth-first search (see --delay-bound).
+    Delay,
+    /// Partial order sampling over the object/access record.
+    Pos,
+    /// Uniform random walk, weights refreshed from finished executions.
+    Urw,
+    /// Selectively uniform random walk over the object accesses.
+    Surw,
+    /// Executions take turns among urw, pos and pct (depth 3).
+    Portfolio,
+}
+
+/// What an execution that runs into the step bound is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum StepBound {
+    /// Abandoned: counted, neither a pass nor a failure.
+    Abandon,
+    /// A `step-bound` failure (to hunt livelocks).
+    Fail,
 }
 
 #[derive(Debug, Args)]
@@ -134,12 +153,18 @@ pub struct ExploreArgs {
     /// Largest number of executions per scenario variant.
     #[arg(long, default_value_t = maprace_scenarios::run::DEFAULT_ITERATIONS)]
     pub iterations: u64,
-    /// Bug depth targeted by --strategy pct.
-    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..))]
-    pub depth: u32,
-    /// Preemption bound of --strategy dfs ("none" for no bound).
-    #[arg(long, default_value = "2", value_parser = parse_bound)]
-    pub preemption_bound: Bound,
+    /// Bug depth targeted by --strategy pct, 1 to 64 [default: 3].
+    #[arg(long)]
+    pub depth: Option<u32>,
+    /// Preemption bound of --strategy dfs ("none" for no bound) [default: 2].
+    #[arg(long, value_parser = parse_bound)]
+    pub preemption_bound: Option<Bound>,
+    /// Delay bound of --strategy delay [default: 2].
+    #[arg(long)]
+    pub delay_bound: Option<u32>,
+    /// An execution that runs into --max-steps is abandoned (counted) or a failure.
+    #[arg(long, value_enum, default_value = "abandon")]
+    pub step_bound: StepBound,
     /// Largest number of scheduling steps per execution.
     #[arg(long, default_value_t = maprace_scenarios::run::DEFAULT_MAX_STEPS)]
     pub max_steps: u64,

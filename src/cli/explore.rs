@@ -1,6 +1,6 @@
 //! `maprace explore`.
 
-use super::args::{ExploreArgs, StrategyName, TraceFormat};
+use super::args::{ExploreArgs, StepBound, StrategyName, TraceFormat};
 use super::progress::Progress;
 use super::{print, render, rows, CliError, EXIT_OK, EXIT_UNEXPECTED, EXIT_USAGE};
 use maprace_harness::{minimize, Budget, Strategy};
@@ -31,14 +31,64 @@ pub fn selected(selectors: &[String]) -> Result<Vec<Scenario>, CliError> {
         .collect())
 }
 
-fn options(args: &ExploreArgs) -> Result<Options, CliError> {
-    let strategy = match args.strategy {
+/// The strategy the options name; an option of another strategy, or a PCT depth out of
+/// range, is a usage error.
+fn strategy(args: &ExploreArgs) -> Result<Strategy, CliError> {
+    let name = args.strategy;
+    let given = [
+        ("--depth", args.depth.is_some(), StrategyName::Pct),
+        (
+            "--preemption-bound",
+            args.preemption_bound.is_some(),
+            StrategyName::Dfs,
+        ),
+        (
+            "--delay-bound",
+            args.delay_bound.is_some(),
+            StrategyName::Delay,
+        ),
+    ];
+    for (option, set, owner) in given {
+        if set && owner != name {
+            let (strategy, owner) = (strategy_name(name), strategy_name(owner));
+            return Err(CliError::usage(format!(
+                "{option} applies to --strategy {owner}, not --strategy {strategy}"
+            )));
+        }
+    }
+    Ok(match name {
         StrategyName::Random => Strategy::Random,
-        StrategyName::Pct => Strategy::Pct { depth: args.depth },
+        StrategyName::Pct => {
+            let depth = args.depth.unwrap_or(3);
+            if !(1..=maprace_harness::MAX_PCT_DEPTH).contains(&depth) {
+                return Err(CliError::usage(format!(
+                    "--depth must be between 1 and {}, got {depth}",
+                    maprace_harness::MAX_PCT_DEPTH
+                )));
+            }
+            Strategy::Pct { depth }
+        }
         StrategyName::Dfs => Strategy::Dfs {
-            preemption_bound: args.preemption_bound.0,
+            preemption_bound: args.preemption_bound.map_or(Some(2), |b| b.0),
         },
-    };
+        StrategyName::Delay => Strategy::DelayBounded {
+            delay_bound: args.delay_bound.unwrap_or(2),
+        },
+        StrategyName::Pos => Strategy::Pos,
+        StrategyName::Urw => Strategy::Urw,
+        StrategyName::Surw => Strategy::Surw,
+        StrategyName::Portfolio => Strategy::Portfolio,
+    })
+}
+
+fn strategy_name(name: StrategyName) -> String {
+    use clap::ValueEnum;
+    name.to_possible_value()
+        .map_or_else(String::new, |v| v.get_name().to_string())
+}
+
+fn options(args: &ExploreArgs) -> Result<Options, CliError> {
+    let strategy = strategy(args)?;
     let time_budget = match args.time_budget {
         None => None,
         Some(s) if s.is_finite() && s > 0.0 => Some(Duration::from_secs_f64(s)),
@@ -78,10 +128,18 @@ pub fn run(args: &ExploreArgs) -> Result<i32, CliError> {
     for (i, s) in scenarios.iter().enumerate() {
         let id = s.id();
         progress.exploring(&id);
+        let step_bound_fails = args.step_bound == StepBound::Fail;
         let exploration = options
             .explorer(s)
+            .step_bound_fails(step_bound_fails)
             .on_progress(progress.observer(&id))
             .run(s.body);
+        if exploration.abandoned > 0 {
+            eprintln!(
+                "note: {id}: {} execution(s) hit the step bound ({} steps) and were abandoned (--step-bound fail makes them failures)",
+                exploration.abandoned, options.max_steps
+            );
+        }
         let (mut row, verdict) = rows::summary_row(s, &exploration);
         all_ok &= verdict == Verdict::Ok;
         for (n, f) in exploration.failures.iter().enumerate() {
@@ -97,7 +155,7 @@ pub fn run(args: &ExploreArgs) -> Result<i32, CliError> {
             (s.variant, exploration.first_failure(), args.no_minimize)
         {
             progress.minimizing(&id);
-            let explorer = options.explorer(s);
+            let explorer = options.explorer(s).step_bound_fails(step_bound_fails);
             let budget = Budget::new(args.minimize_budget);
             // The first failure replayed during exploration, so minimizing it cannot fail; if
             // it somehow does, the report simply has no minimized schedule.

@@ -5,6 +5,7 @@
 mod delay;
 mod dfs;
 mod pct;
+mod portfolio;
 mod pos;
 mod random;
 mod replay;
@@ -12,6 +13,7 @@ mod urw;
 
 pub(crate) use dfs::Dfs;
 pub(crate) use pct::Pct;
+pub(crate) use portfolio::Portfolio;
 pub(crate) use pos::Pos;
 pub(crate) use random::RandomWalk;
 pub(crate) use replay::ReplaySteps;
@@ -59,6 +61,10 @@ pub enum Strategy {
     /// The selective form of [`Strategy::Urw`] (same paper): weights count only the steps
     /// that touch a shared object in the object/access record.
     Surw,
+    /// A portfolio: executions take turns among [`Strategy::Urw`], [`Strategy::Pos`] and
+    /// [`Strategy::Pct`] with depth 3, each with its own seed stream derived from the
+    /// exploration's seed and its own state across its turns.
+    Portfolio,
     /// Replays one recorded schedule.
     Replay(Token),
 }
@@ -68,7 +74,8 @@ pub enum Strategy {
 pub const MAX_PCT_DEPTH: u32 = 64;
 
 impl Strategy {
-    /// The strategy's name (`random`, `pct`, `dfs`, `delay`, `pos`, `urw`, `surw`, `replay`).
+    /// The strategy's name (`random`, `pct`, `dfs`, `delay`, `pos`, `urw`, `surw`, `portfolio`,
+    /// `replay`).
     pub fn name(&self) -> &'static str {
         match self {
             Strategy::Random => "random",
@@ -78,6 +85,7 @@ impl Strategy {
             Strategy::Pos => "pos",
             Strategy::Urw => "urw",
             Strategy::Surw => "surw",
+            Strategy::Portfolio => "portfolio",
             Strategy::Replay(_) => "replay",
         }
     }
@@ -98,6 +106,7 @@ impl fmt::Display for Strategy {
             Strategy::Pos => f.write_str("pos"),
             Strategy::Urw => f.write_str("urw"),
             Strategy::Surw => f.write_str("surw"),
+            Strategy::Portfolio => f.write_str("portfolio"),
             Strategy::Replay(_) => f.write_str("replay"),
         }
     }
@@ -156,6 +165,15 @@ pub(crate) fn build(strategy: &Strategy, seed: u64) -> Box<dyn Schedule> {
         Strategy::Pos => Box::new(Pos::new(seed)),
         Strategy::Urw => Box::new(Urw::new(seed, false)),
         Strategy::Surw => Box::new(Urw::new(seed, true)),
+        Strategy::Portfolio => {
+            // Distinct streams per member, so no two members replay each other's draws.
+            let member = |i: u64| crate::hash::mix64(seed ^ (i << 56));
+            Box::new(Portfolio::new(vec![
+                Box::new(Urw::new(member(1), false)),
+                Box::new(Pos::new(member(2))),
+                Box::new(Pct::new(member(3), 3)),
+            ]))
+        }
         Strategy::Replay(token) => Box::new(ReplaySteps::new(token.seed, token.steps.clone())),
     }
 }

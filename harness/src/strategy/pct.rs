@@ -112,7 +112,8 @@ impl Schedule for Pct {
             };
             // The i-th point drawn gets priority d - i.
             let i = self.change_points.len() as u64 + 1;
-            self.change_points.push((at, LOW + u64::from(self.depth) - i));
+            self.change_points
+                .push((at, LOW + u64::from(self.depth) - i));
         }
         Some(seed)
     }

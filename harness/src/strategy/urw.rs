@@ -79,7 +79,10 @@ impl Urw {
     }
 
     fn counts(&self, d: &Decision<'_>, g: usize) -> bool {
-        !self.selective || d.pending.of(g).is_some_and(|a| a.object.kind != ObjectKind::Goroutine)
+        !self.selective
+            || d.pending
+                .of(g)
+                .is_some_and(|a| a.object.kind != ObjectKind::Goroutine)
     }
 }
 
