@@ -145,7 +145,7 @@ pub struct ExploreArgs {
     /// Scenarios to explore: a name (both variants) or name/variant. All when none is given.
     pub scenarios: Vec<String>,
     /// Scheduling strategy.
-    #[arg(long, value_enum, default_value = "random")]
+    #[arg(long, value_enum, default_value = "portfolio")]
     pub strategy: StrategyName,
     /// Seed every random choice derives from.
     #[arg(long, default_value_t = 0)]
