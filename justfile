@@ -27,3 +27,8 @@ bench-lincheck:
 # Exhaustive search with and without partial-order reduction, and --jobs 2 vs 1, in one run.
 bench-exhaustive:
     cargo bench --bench exhaustive
+
+# Executions to first failure on SCTBench's classic bugs, maprace's strategies against stock
+# shuttle's schedulers (writes docs/bench-bugs.md; MAPRACE_BUGS_SEEDS / _CAP for a quick run).
+bench-bugs:
+    MAPRACE_BUGS_OUT=docs/bench-bugs.md cargo bench --bench bugs

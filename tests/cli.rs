@@ -129,6 +129,42 @@ fn bad_input_is_a_one_line_usage_error() {
 }
 
 #[test]
+fn strategy_options_are_checked_in_one_line() {
+    for (args, needle) in [
+        (
+            &["--strategy", "pct", "--depth", "0"][..],
+            "0 is not in 1..=64",
+        ),
+        (
+            &["--strategy", "pct", "--depth", "1000000000"],
+            "1000000000 is not in 1..=64",
+        ),
+        (
+            &["--strategy", "random", "--depth", "3"],
+            "--depth has no effect with --strategy random; it applies to --strategy pct",
+        ),
+        (
+            &["--strategy", "pct", "--preemption-bound", "1"],
+            "it applies to --strategy dfs",
+        ),
+        (
+            &["--strategy", "dfs", "--delay-bound", "1"],
+            "it applies to --strategy delay",
+        ),
+    ] {
+        let mut all = vec!["explore", "demo-flag-map/buggy"];
+        all.extend_from_slice(args);
+        assert_usage_error(&all, needle);
+        // The error is its first line (clap follows a value error with its usual
+        // "For more information, try '--help'").
+        let out = maprace(&all);
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        let first = stderr.lines().next().unwrap_or_default();
+        assert!(first.contains(needle), "{all:?}: {stderr}");
+    }
+}
+
+#[test]
 fn a_token_for_an_unknown_scenario_is_rejected() {
     // A well-formed token (right checksum) naming a scenario that does not exist.
     let token = maprace_harness::Token {

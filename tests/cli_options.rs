@@ -38,7 +38,7 @@ fn endless(extra: &[&str]) -> Vec<&'static str> {
 fn an_option_of_another_strategy_is_an_error() {
     let e = usage_error(&endless(&["--depth", "4"]), "--depth has no effect");
     assert!(
-        e.contains("--strategy random") && e.contains("--strategy pct"),
+        e.contains("--strategy portfolio") && e.contains("--strategy pct"),
         "{e}"
     );
     usage_error(
@@ -51,7 +51,7 @@ fn an_option_of_another_strategy_is_an_error() {
     );
     usage_error(
         &endless(&["--reduction", "sleep"]),
-        "--reduction has no effect with --strategy random; it applies to --strategy dfs",
+        "--reduction has no effect with --strategy portfolio; it applies to --strategy dfs",
     );
     usage_error(
         &endless(&["--no-minimize", "--minimize-budget", "5"]),

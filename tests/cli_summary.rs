@@ -28,26 +28,38 @@ fn json(out: &Output) -> Value {
 
 #[test]
 fn a_buggy_variant_that_only_hits_the_step_bound_is_unexpected_with_a_hint() {
-    let out = maprace(&[
-        "explore",
-        "e2-two-writers/buggy",
-        "--max-steps",
-        "1",
-        "--iterations",
-        "20",
-        "--no-minimize",
-        "--format",
-        "json",
-    ]);
-    assert_eq!(out.status.code(), Some(1));
-    let row = &json(&out)["results"][0];
-    assert_eq!(row["failures"][0]["kind"], "step-bound");
-    assert_eq!(row["verdict"], "unexpected");
-    let hint = row["hint"].as_str().expect("a hint");
-    assert!(
-        hint.starts_with("only step-bound") && hint.contains("--max-steps"),
-        "{hint}"
-    );
+    // Abandoned at the step bound (the default) or failed there (--step-bound fail): either
+    // way the bug was not shown, and the hint says why.
+    for fail in [false, true] {
+        let mut args = vec![
+            "explore",
+            "e2-two-writers/buggy",
+            "--max-steps",
+            "1",
+            "--iterations",
+            "20",
+            "--no-minimize",
+            "--format",
+            "json",
+        ];
+        if fail {
+            args.extend(["--step-bound", "fail"]);
+        }
+        let out = maprace(&args);
+        assert_eq!(out.status.code(), Some(1));
+        let row = &json(&out)["results"][0];
+        if fail {
+            assert_eq!(row["failures"][0]["kind"], "step-bound");
+        } else {
+            assert!(row["failures"].as_array().unwrap().is_empty());
+        }
+        assert_eq!(row["verdict"], "unexpected");
+        let hint = row["hint"].as_str().expect("a hint");
+        assert!(
+            hint.starts_with("only step-bound") && hint.contains("--max-steps"),
+            "{hint}"
+        );
+    }
     // The table says it too, under the totals.
     let table = stdout(&maprace(&[
         "explore",
@@ -182,6 +194,8 @@ fn the_summary_counts_variants_of_scenarios_and_shows_expectations() {
     let none = stdout(&maprace(&[
         "explore",
         "demo-flag-map/buggy",
+        "--strategy",
+        "random",
         "--iterations",
         "50",
         "--minimize-budget",

@@ -42,6 +42,7 @@ pub struct Explorer {
     iterations: u64,
     time_budget: Option<Duration>,
     max_steps: u64,
+    step_bound_fails: bool,
     stop_on_first_failure: bool,
     trace_every_execution: bool,
     progress: Option<ProgressHook>,
@@ -113,6 +114,9 @@ pub struct Exploration {
     pub reduction: Reduction,
     /// What the executions covered: every schedule (up to equivalence), or how many ran.
     pub coverage: Coverage,
+    /// Executions abandoned because they only ran out of steps (see
+    /// [`Explorer::step_bound_fails`]): neither passed nor failed.
+    pub abandoned: u64,
     /// Every distinct failure kind found, in order of first occurrence: the first execution
     /// that failed that way, and how many did.
     pub failures: Vec<FoundFailure>,
@@ -196,6 +200,17 @@ struct Completed {
     race: Option<DataRace>,
 }
 
+/// What the executions of one exploration gathered, for [`Explorer::conclude`].
+pub(crate) struct Collected {
+    pub executions: u64,
+    pub exhausted: bool,
+    pub out_of_time: bool,
+    /// Executions that only ran out of steps, not counted as failures.
+    pub abandoned: u64,
+    pub found: Vec<Found>,
+    pub tally: Tally,
+}
+
 pub(crate) struct Found {
     execution: u64,
     count: u64,
@@ -224,6 +239,7 @@ impl Explorer {
             iterations: 1_000,
             time_budget: None,
             max_steps: 100_000,
+            step_bound_fails: false,
             stop_on_first_failure: false,
             trace_every_execution: false,
             progress: None,
@@ -272,9 +288,20 @@ impl Explorer {
         self
     }
 
-    /// The largest number of scheduling steps in one execution (a `step-bound` failure beyond).
+    /// The largest number of scheduling steps in one execution (beyond it the execution is
+    /// abandoned, or fails if [`Explorer::step_bound_fails`]).
     pub fn max_steps(mut self, max_steps: u64) -> Self {
         self.max_steps = max_steps.max(1);
+        self
+    }
+
+    /// Whether an execution that runs into the step bound (and failed no other way) is a
+    /// `step-bound` failure. By default it is *abandoned* instead: counted in
+    /// [`Exploration::abandoned`], neither a pass nor a failure, since a long run usually
+    /// means an unfair schedule of a correct spin-wait rather than a bug. Ask for failures to
+    /// hunt livelocks.
+    pub fn step_bound_fails(mut self, fails: bool) -> Self {
+        self.step_bound_fails = fails;
         self
     }
 
@@ -374,8 +401,11 @@ impl Explorer {
         let tally: Rc<RefCell<Tally>> = Rc::default();
         let race_detection = self.race_detection;
         let ignored = self.ignored_sync.clone();
+        let abandoned = Rc::new(RefCell::new(0u64));
+        let step_bound_fails = self.step_bound_fails;
         let on_finish = {
             let tally = Rc::clone(&tally);
+            let abandoned = Rc::clone(&abandoned);
             let found = Rc::clone(&found);
             let executions = Rc::clone(&executions);
             let out_of_time = Rc::clone(&out_of_time);
@@ -392,7 +422,9 @@ impl Explorer {
                     *n += 1;
                     *n - 1
                 };
-                let (failure, class) = outcome(&done, race_detection, &ignored);
+                let (failure, class, gave_up) =
+                    outcome(&done, race_detection, &ignored, step_bound_fails);
+                *abandoned.borrow_mut() += u64::from(gave_up);
                 tally.borrow_mut().note(class, index, done.seed, done.steps);
                 failed += u64::from(failure.is_some());
                 if let Some(p) = progress
@@ -441,24 +473,29 @@ impl Explorer {
         drop(engine);
 
         let executions = *executions.borrow();
-        let out_of_time = *out_of_time.borrow();
-        let found = std::mem::take(&mut *found.borrow_mut());
-        let tally = std::mem::take(&mut *tally.borrow_mut());
-        self.conclude(&body, executions, exhausted, out_of_time, found, tally)
+        let collected = Collected {
+            executions,
+            exhausted,
+            out_of_time: *out_of_time.borrow(),
+            abandoned: *abandoned.borrow(),
+            found: std::mem::take(&mut *found.borrow_mut()),
+            tally: std::mem::take(&mut *tally.borrow_mut()),
+        };
+        self.conclude(&body, collected)
     }
 
     /// The exploration, from what the executions found: the first occurrence of each failure
     /// re-run with tracing for its trace, and a complete token for each class that occurred.
     /// Shared by the single-threaded loop and the parallel workers.
-    fn conclude(
-        &self,
-        body: &Body,
-        executions: u64,
-        exhausted: bool,
-        out_of_time: bool,
-        found: Vec<Found>,
-        tally: Tally,
-    ) -> Exploration {
+    fn conclude(&self, body: &Body, collected: Collected) -> Exploration {
+        let Collected {
+            executions,
+            exhausted,
+            out_of_time,
+            abandoned,
+            found,
+            tally,
+        } = collected;
         let body = Arc::clone(body);
         let mut exploration = self.empty_exploration();
         exploration.executions = executions;
@@ -476,6 +513,7 @@ impl Explorer {
             });
         }
         exploration.out_of_time = out_of_time;
+        exploration.abandoned = abandoned;
         for f in found {
             let raw = Token {
                 scenario: self.identity.clone(),
@@ -559,6 +597,7 @@ impl Explorer {
             executions: 0,
             exhausted: false,
             out_of_time: false,
+            abandoned: 0,
             failures: Vec::new(),
             classes: Vec::new(),
         }
@@ -659,11 +698,15 @@ fn nondeterminism(step: u64, why: String) -> Failure {
 
 /// What one execution ended in: its failure (the engine's, a divergence, or else its first
 /// data race when race detection is on) and its class.
+///
+/// An execution that only ran out of steps is abandoned (the third value), not failed, unless
+/// `step_bound_fails`: a spin loop that the strategy kept running is not a bug of the body.
 pub(crate) fn outcome(
     done: &Finished<'_>,
     race_detection: bool,
     ignored: &[ObjectId],
-) -> (Option<Failure>, Class) {
+    step_bound_fails: bool,
+) -> (Option<Failure>, Class, bool) {
     let race = if race_detection {
         done.first_race(ignored)
     } else {
@@ -678,8 +721,14 @@ pub(crate) fn outcome(
                 .map(|(step, why)| nondeterminism(step, why))
         })
         .or_else(|| race.as_ref().map(|r| r.failure(None)));
+    let (failure, abandoned) = match failure {
+        Some(f) if f.kind == FailureKind::STEP_BOUND && !step_bound_fails => {
+            (race.as_ref().map(|r| r.failure(None)), true)
+        }
+        other => (other, false),
+    };
     let class = Class::of(failure.as_ref().map(|f| &f.kind), race.is_some());
-    (failure, class)
+    (failure, class, abandoned)
 }
 
 /// Counts a failing execution in `found`: one entry per kind and cause (see

@@ -77,10 +77,10 @@ pub use oracle::DataRace;
 pub use point::{Op, Point};
 pub use preempt::{
     current_goroutine, preempt, preempt_access, preempt_access_with, preempt_with, random_u64,
-    record_access, trace_event,
+    record_access, spin_loop, trace_event, yield_now,
 };
 pub use record::in_execution;
 pub use shared_var::SharedVar;
-pub use strategy::{Coverage, Reduction, Strategy};
+pub use strategy::{Coverage, Reduction, Strategy, MAX_PCT_DEPTH};
 pub use token::{valid_identity, Token, TokenError};
 pub use trace::{Event, State, Trace};

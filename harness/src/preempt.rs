@@ -6,7 +6,7 @@
 
 use crate::access::{AccessKind, Object};
 use crate::note::EventNote;
-use crate::point::Point;
+use crate::point::{Op, Point};
 use crate::record;
 use rand_chacha::ChaCha8Rng;
 use rand_core::{RngCore, SeedableRng};
@@ -41,6 +41,42 @@ pub fn preempt_with(point: Point, note: impl FnOnce(&mut EventNote)) {
     if active {
         shuttle::thread::sleep(Duration::ZERO);
     }
+}
+
+/// Where [`yield_now`] and [`spin_loop`] appear in traces.
+const YIELD: Point = Point::new(Op::Go, "yield");
+
+/// Gives up the processor, like Go's `runtime.Gosched` or Rust's `std::thread::yield_now`:
+/// the goroutine stays runnable, but strategies see the step as a yield
+/// (`Decision::yielding`) and deprioritise it (PCT lowers its priority, DFS and delay
+/// bounding try the other goroutines first and do not count the switch as a preemption,
+/// Random stays uniform). Call it in every spin-wait loop: a correct spin-wait then finishes
+/// under every strategy instead of running into the step bound.
+///
+/// ```
+/// use maprace_harness::{go, yield_now, Explorer};
+/// use maprace_harness::sync::{Arc, AtomicBool, Ordering};
+/// let exploration = Explorer::new("doc/yield").run(|| {
+///     let flag = Arc::new(AtomicBool::new(false));
+///     let f = Arc::clone(&flag);
+///     let h = go("setter", move || f.store(true, Ordering::SeqCst));
+///     while !flag.load(Ordering::SeqCst) {
+///         yield_now();
+///     }
+///     h.join();
+/// });
+/// assert!(exploration.failures.is_empty());
+/// ```
+pub fn yield_now() {
+    if mark(YIELD, |_| {}) {
+        shuttle::thread::yield_now();
+    }
+}
+
+/// A spin-loop hint (`std::hint::spin_loop`): inside an execution it is a [`yield_now`], since
+/// a simulated spinning goroutine can only make progress when another one runs.
+pub fn spin_loop() {
+    yield_now();
 }
 
 /// A preemption point before the running goroutine touches `object`: its next step starts with

@@ -389,17 +389,25 @@ fn blocked_goroutines_after_main_returns_are_a_leak() {
 }
 
 #[test]
-fn a_spinning_goroutine_hits_the_step_bound() {
+fn a_spinning_goroutine_is_abandoned_at_the_step_bound_unless_asked_to_fail() {
+    let spin = || {
+        go("spinner", || loop {
+            preempt(Point::new(Op::User("spin"), "again"));
+        });
+    };
     let e = Explorer::new("t/spin")
         .iterations(3)
         .max_steps(200)
-        .run(|| {
-            go("spinner", || loop {
-                preempt(Point::new(Op::User("spin"), "again"));
-            });
-        });
+        .run(spin);
+    assert!(e.failures.is_empty(), "{:?}", e.failures[0].failure);
+    assert_eq!((e.executions, e.abandoned), (3, 3));
+    let e = Explorer::new("t/spin")
+        .iterations(3)
+        .max_steps(200)
+        .step_bound_fails(true)
+        .run(spin);
     assert_eq!(e.failures[0].failure.kind, FailureKind::STEP_BOUND);
-    assert_eq!(e.failures[0].count, 3);
+    assert_eq!((e.failures[0].count, e.abandoned), (3, 0));
 }
 
 #[test]

@@ -119,6 +119,25 @@ pub enum StrategyName {
     Pct,
     /// Depth-first search, preemption-bounded (see --preemption-bound).
     Dfs,
+    /// Delay-bounded depth-first search (see --delay-bound).
+    Delay,
+    /// Partial order sampling over the object/access record.
+    Pos,
+    /// Uniform random walk, weights refreshed from finished executions.
+    Urw,
+    /// Selectively uniform random walk over the object accesses.
+    Surw,
+    /// Executions take turns among urw, pos and pct (depth 3).
+    Portfolio,
+}
+
+/// What an execution that runs into the step bound is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum StepBound {
+    /// Abandoned: counted, neither a pass nor a failure.
+    Abandon,
+    /// A `step-bound` failure (to hunt livelocks).
+    Fail,
 }
 
 #[derive(Debug, Args)]
@@ -146,7 +165,7 @@ pub struct ExploreArgs {
     /// Scenarios to explore: a name (both variants) or name/variant. All when none is given.
     pub scenarios: Vec<String>,
     /// Scheduling strategy.
-    #[arg(long, value_enum, default_value = "random")]
+    #[arg(long, value_enum, default_value = "portfolio")]
     pub strategy: StrategyName,
     /// Seed every random choice derives from.
     #[arg(long, default_value_t = 0)]
@@ -173,6 +192,12 @@ pub struct ExploreArgs {
     /// position is K - 1 modulo N. `maprace merge` combines the shards' JSON outputs.
     #[arg(long, value_name = "K/N", value_parser = super::shard::parse_shard)]
     pub shard: Option<super::shard::Shard>,
+    /// Delay bound of --strategy delay (0 to 64) [default: 2].
+    #[arg(long, value_parser = clap::value_parser!(u32).range(0..=64))]
+    pub delay_bound: Option<u32>,
+    /// An execution that runs into --max-steps is abandoned (counted) or a failure.
+    #[arg(long, value_enum, default_value = "abandon")]
+    pub step_bound: StepBound,
     /// Largest number of scheduling steps per execution (1 to 1,000,000).
     #[arg(long, default_value_t = maprace_scenarios::run::DEFAULT_MAX_STEPS, value_parser = max_steps)]
     pub max_steps: u64,

@@ -1,6 +1,6 @@
 //! `maprace explore`.
 
-use super::args::{ExploreArgs, TraceFormat};
+use super::args::{ExploreArgs, StepBound, TraceFormat};
 use super::progress::Progress;
 use super::{print, render, rows, CliError, EXIT_OK, EXIT_UNEXPECTED};
 use maprace_harness::{minimize, Budget};
@@ -80,13 +80,21 @@ pub fn run(args: &ExploreArgs) -> Result<i32, CliError> {
     for (i, s) in scenarios.iter().enumerate() {
         let id = s.id();
         progress.exploring(&id);
+        let step_bound_fails = args.step_bound == StepBound::Fail;
         let exploration = options
             .explorer(s)
             .reduction(args.reduction.unwrap_or(maprace_harness::Reduction::Dpor))
             .jobs(args.jobs.unwrap_or_else(super::args::default_jobs))
             .race_detection(!args.no_race)
+            .step_bound_fails(step_bound_fails)
             .on_progress(progress.observer(&id))
             .run(s.body);
+        if exploration.abandoned > 0 {
+            eprintln!(
+                "note: {id}: {} execution(s) hit the step bound ({} steps) and were abandoned (--step-bound fail makes them failures)",
+                exploration.abandoned, options.max_steps
+            );
+        }
         let (mut row, verdict) = rows::summary_row(s, &exploration, options.max_steps);
         all_ok &= verdict == Verdict::Ok;
         for (n, f) in exploration.failures.iter().enumerate() {
@@ -102,7 +110,10 @@ pub fn run(args: &ExploreArgs) -> Result<i32, CliError> {
             (s.variant, exploration.first_failure(), args.no_minimize)
         {
             progress.minimizing(&id);
-            let explorer = options.explorer(s).race_detection(!args.no_race);
+            let explorer = options
+                .explorer(s)
+                .race_detection(!args.no_race)
+                .step_bound_fails(step_bound_fails);
             let budget = Budget::new(args.minimize_budget);
             // The first failure replayed during exploration, so minimizing it cannot fail; if
             // it somehow does, the report simply has no minimized schedule.

@@ -45,14 +45,15 @@ pub fn summary_row(s: &Scenario, e: &Exploration, max_steps: u64) -> (SummaryRow
 /// exploration found a failure of a kind the scenario expects: hitting the step bound, or
 /// failing some other way, does not show the bug the scenario is about.
 pub fn judge(s: &Scenario, e: &Exploration, max_steps: u64) -> (Verdict, Option<String>) {
-    let step_bound_only = !e.failures.is_empty()
+    // Executions that ran out of steps are abandoned (not failures) unless --step-bound fail.
+    let step_bound_only = (!e.failures.is_empty() || e.abandoned > 0)
         && e.failures
             .iter()
             .all(|f| f.failure.kind == FailureKind::STEP_BOUND);
     let step_bound_hint = || {
         format!(
             "only step-bound: executions ran past --max-steps {max_steps} before failing or \
-             ending; raise --max-steps"
+             ending (abandoned unless --step-bound fail); raise --max-steps"
         )
     };
     match s.expected() {

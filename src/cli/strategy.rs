@@ -11,6 +11,8 @@ use maprace_harness::Strategy;
 
 /// The PCT bug depth when `--depth` is not given.
 pub const DEFAULT_DEPTH: u32 = 3;
+/// The delay bound when `--delay-bound` is not given.
+pub const DEFAULT_DELAY_BOUND: u32 = 2;
 /// The DFS preemption bound when `--preemption-bound` is not given.
 pub const DEFAULT_PREEMPTION_BOUND: Bound = Bound(Some(2));
 
@@ -34,6 +36,11 @@ const STRATEGY_OPTIONS: &[StrategyOption] = &[
         flag: "--preemption-bound",
         given: |a| a.preemption_bound.is_some(),
         applies_to: &[StrategyName::Dfs],
+    },
+    StrategyOption {
+        flag: "--delay-bound",
+        given: |a| a.delay_bound.is_some(),
+        applies_to: &[StrategyName::Delay],
     },
     StrategyOption {
         flag: "--reduction",
@@ -64,6 +71,13 @@ pub fn strategy(args: &ExploreArgs) -> Result<Strategy, CliError> {
         StrategyName::Dfs => Strategy::Dfs {
             preemption_bound: args.preemption_bound.unwrap_or(DEFAULT_PREEMPTION_BOUND).0,
         },
+        StrategyName::Delay => Strategy::DelayBounded {
+            delay_bound: args.delay_bound.unwrap_or(DEFAULT_DELAY_BOUND),
+        },
+        StrategyName::Pos => Strategy::Pos,
+        StrategyName::Urw => Strategy::Urw,
+        StrategyName::Surw => Strategy::Surw,
+        StrategyName::Portfolio => Strategy::Portfolio,
     })
 }
 

@@ -97,6 +97,18 @@ fn parse_strategy(v: &str) -> Result<Strategy, EnvError> {
     match (name, option) {
         ("random", None) => Ok(Strategy::Random),
         ("random", Some(_)) => Err(err("random takes no option".into())),
+        ("portfolio", None) => Ok(Strategy::Portfolio),
+        ("pos", None) => Ok(Strategy::Pos),
+        ("urw", None) => Ok(Strategy::Urw),
+        ("surw", None) => Ok(Strategy::Surw),
+        ("delay", None) => Ok(Strategy::DelayBounded { delay_bound: 2 }),
+        ("delay", Some(b)) => b
+            .parse::<u32>()
+            .map(|delay_bound| Strategy::DelayBounded { delay_bound })
+            .map_err(|_| err(format!("delay bound must be a whole number, got {b:?}"))),
+        ("portfolio" | "pos" | "urw" | "surw", Some(_)) => {
+            Err(err(format!("{name} takes no option")))
+        }
         ("pct", None) => Ok(Strategy::Pct { depth: 3 }),
         ("pct", Some(d)) => match d.parse::<u32>() {
             Ok(depth @ 1..=64) => Ok(Strategy::Pct { depth }),
@@ -116,7 +128,7 @@ fn parse_strategy(v: &str) -> Result<Strategy, EnvError> {
                 ))
             }),
         _ => Err(err(format!(
-            "unknown strategy {v:?}: use random, pct[:depth] or dfs[:bound|none]"
+            "unknown strategy {v:?}: use portfolio, random, pos, urw, surw, pct[:depth], dfs[:bound|none] or delay[:bound]"
         ))),
     }
 }

@@ -24,7 +24,7 @@
 //! |---|---|
 //! | `MAPRACE_SEED` | the seed (a `u64`) |
 //! | `MAPRACE_ITERATIONS` | the largest number of executions (≥ 1) |
-//! | `MAPRACE_STRATEGY` | `random`, `pct` or `pct:<depth>`, `dfs`, `dfs:<preemption bound>` or `dfs:none` |
+//! | `MAPRACE_STRATEGY` | `portfolio` (the default), `random`, `pos`, `urw`, `surw`, `pct[:<depth>]`, `dfs[:<preemption bound>\|none]`, `delay[:<delay bound>]` |
 //! | `MAPRACE_MAX_STEPS` | the step bound of one execution (≥ 1) |
 //! | `MAPRACE_REPLAY` | a token: replay it instead of exploring |
 //! | `MAPRACE_PERSIST` | `0` to neither read nor write the regression file |
@@ -59,7 +59,8 @@ pub struct Check {
 }
 
 impl Check {
-    /// A check with the defaults: random strategy, seed 0, [`DEFAULT_ITERATIONS`], identity
+    /// A check with the defaults: the portfolio strategy (the benchmark's winner), seed 0,
+    /// [`DEFAULT_ITERATIONS`], identity
     /// from the running test's name, regressions saved.
     pub fn new() -> Self {
         Check::default()
@@ -134,7 +135,7 @@ impl Check {
                 env.strategy
                     .clone()
                     .or(self.strategy.clone())
-                    .unwrap_or(Strategy::Random),
+                    .unwrap_or(Strategy::Portfolio),
             )
             .seed(env.seed.or(self.seed).unwrap_or(0))
             .iterations(

@@ -12,7 +12,7 @@
 //! execution `i` depends on the ones before it. Exhaustive search is not split either (each
 //! execution's path depends on the previous one's backtrack sets). Both run on one thread.
 
-use super::{group, outcome, Body, Exploration, Explorer, Found};
+use super::{group, outcome, Body, Collected, Exploration, Explorer, Found};
 use crate::classes::Tally;
 use crate::engine::{Engine, Finished};
 use crate::failure::Class;
@@ -33,6 +33,8 @@ struct Worker {
     failed: Vec<(u64, Failure, u64, Vec<u32>)>,
     /// The class of every execution it ran, by index (ascending).
     classes: Vec<(u64, Class)>,
+    /// The executions it abandoned at the step bound.
+    abandoned: Vec<u64>,
     /// The first execution of each class it ran: index, seed and schedule (its smallest index
     /// of that class, since a worker's indices ascend).
     first_of: Vec<(Class, u64, u64, Vec<u32>)>,
@@ -106,7 +108,20 @@ pub(super) fn run(explorer: &Explorer, body: &Body) -> Option<Exploration> {
             }
         }
     }
-    Some(explorer.conclude(body, bound, false, out_of_time, found, tally))
+    let abandoned = workers
+        .iter()
+        .flat_map(|w| &w.abandoned)
+        .filter(|&&i| i < bound)
+        .count() as u64;
+    let collected = Collected {
+        executions: bound,
+        exhausted: false,
+        out_of_time,
+        abandoned,
+        found,
+        tally,
+    };
+    Some(explorer.conclude(body, collected))
 }
 
 /// Runs executions `first, first + stride, ...` until one is not needed any more.
@@ -130,12 +145,17 @@ fn worker(
         let seen = Rc::clone(&seen);
         let (budget, stop_first) = (explorer.time_budget, explorer.stop_on_first_failure);
         let (race_detection, ignored) = (explorer.race_detection, explorer.ignored_sync.clone());
+        let step_bound_fails = explorer.step_bound_fails;
         Box::new(move |done: Finished<'_>| {
             let mut seen = seen.borrow_mut();
             let index = seen.next;
             seen.next += stride;
-            let (failure, class) = outcome(&done, race_detection, &ignored);
+            let (failure, class, abandoned) =
+                outcome(&done, race_detection, &ignored, step_bound_fails);
             seen.classes.push((index, class));
+            if abandoned {
+                seen.abandoned.push(index);
+            }
             if !seen.first_of.iter().any(|f| f.0 == class) {
                 seen.first_of
                     .push((class, index, done.seed, done.steps.to_vec()));

@@ -1,23 +1,42 @@
-//! Depth-first search over schedules, optionally preemption-bounded.
+//! Depth-first search over schedules, bounded by preemptions or (see [`super::delay`]) delays.
 //!
 //! The search keeps the decision stack of the current execution. Each frame lists the choices
-//! still allowed at that step (the current goroutine first, so schedules with fewer preemptions
-//! come first); the next execution replays the stack up to its deepest frame with an untried
-//! choice, takes that choice, and extends the stack with first choices from there.
+//! still allowed at that step with what each costs against the bound, cheapest first (the
+//! current goroutine first, so schedules with fewer preemptions come first); the next execution
+//! replays the stack up to its deepest frame with an untried choice, takes that choice, and
+//! extends the stack with first choices from there.
+//!
+//! Yields: after a goroutine yields, switching away is free (not a preemption) and the yielder
+//! is tried last. Running the yielder again while another goroutine could run costs one
+//! preemption: that is what keeps a bounded search finite on a spin-wait loop (each further
+//! spin of the yielder spends bound), while the unbounded search still reaches every schedule.
 
+use super::delay;
 use super::{Decision, Schedule};
 
 struct Frame {
-    options: Vec<usize>,
+    /// Allowed choices with their cost against the bound, in the order they are tried.
+    options: Vec<(usize, u32)>,
     next: usize,
+}
+
+/// What the bound counts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Counted {
+    Preemptions,
+    Delays,
 }
 
 pub(crate) struct Dfs {
     seed: u64,
     bound: Option<u32>,
+    counted: Counted,
     stack: Vec<Frame>,
     pos: usize,
-    preemptions: u32,
+    /// Bound spent so far in this execution.
+    spent: u32,
+    /// The goroutine chosen last (round-robin order starts after it).
+    last: Option<usize>,
     started: bool,
     exhausted: bool,
 }
@@ -27,13 +46,51 @@ impl Dfs {
         Dfs {
             seed,
             bound,
+            counted: Counted::Preemptions,
             stack: Vec::new(),
             pos: 0,
-            preemptions: 0,
+            spent: 0,
+            last: None,
             started: false,
             exhausted: false,
         }
     }
+
+    /// The delay-bounded search of Emmi, Qadeer and Rakamarić (POPL 2011).
+    pub fn delay_bounded(seed: u64, bound: u32) -> Self {
+        Dfs {
+            counted: Counted::Delays,
+            ..Dfs::new(seed, Some(bound))
+        }
+    }
+
+    /// The choices at a fresh step, with their costs, cheapest first.
+    fn options(&self, d: &Decision<'_>) -> Vec<(usize, u32)> {
+        match self.counted {
+            Counted::Delays => delay::options(d, self.last),
+            Counted::Preemptions => preemption_options(d),
+        }
+    }
+}
+
+/// The choices of preemption bounding: the current goroutine free (unless it yielded), a switch
+/// away from it one preemption, a switch after a block, exit or yield free, and running a
+/// yielder again (when another goroutine could run) one preemption.
+fn preemption_options(d: &Decision<'_>) -> Vec<(usize, u32)> {
+    let mut options = Vec::with_capacity(d.runnable.len());
+    match d.current.filter(|c| d.runnable.contains(c)) {
+        Some(c) if !d.yielding => {
+            options.push((c, 0));
+            options.extend(d.runnable.iter().filter(|&&t| t != c).map(|&t| (t, 1)));
+        }
+        Some(c) => {
+            options.extend(d.runnable.iter().filter(|&&t| t != c).map(|&t| (t, 0)));
+            let again = u32::from(!options.is_empty());
+            options.push((c, again));
+        }
+        None => options.extend(d.runnable.iter().map(|&t| (t, 0))),
+    }
+    options
 }
 
 impl Schedule for Dfs {
@@ -57,40 +114,40 @@ impl Schedule for Dfs {
         }
         self.started = true;
         self.pos = 0;
-        self.preemptions = 0;
+        self.spent = 0;
+        self.last = None;
         // Every execution draws the same data values: DFS varies only the schedule.
         Some(crate::hash::mix64(self.seed))
     }
 
     fn choose(&mut self, d: &Decision<'_>) -> Result<usize, String> {
-        let choice = if let Some(frame) = self.stack.get(self.pos) {
-            let c = frame.options[frame.next];
+        let (choice, cost) = if let Some(frame) = self.stack.get(self.pos) {
+            let (c, cost) = frame.options[frame.next];
             if !d.runnable.contains(&c) {
                 return Err(format!(
                     "the body is not deterministic: task {c} is not runnable at step {} on a replayed prefix",
                     d.step
                 ));
             }
-            c
+            (c, cost)
         } else {
-            let may_preempt = self.bound.is_none_or(|b| self.preemptions < b);
-            let mut options = Vec::with_capacity(d.runnable.len());
-            if let Some(c) = d.current.filter(|c| d.runnable.contains(c)) {
-                options.push(c);
+            let spent = self.spent;
+            let bound = self.bound;
+            let mut options = self.options(d);
+            options.retain(|&(_, cost)| bound.is_none_or(|b| spent + cost <= b));
+            if options.is_empty() {
+                // Every choice is over the bound (cannot happen: the cheapest costs nothing
+                // but for a lone yielder, which is free when alone); run the cheapest anyway.
+                options = self.options(d);
+                options.truncate(1);
             }
-            for &t in d.runnable {
-                if !options.contains(&t) && (may_preempt || !d.preempts(t)) {
-                    options.push(t);
-                }
-            }
-            let c = options[0];
+            let first = options[0];
             self.stack.push(Frame { options, next: 0 });
-            c
+            first
         };
         self.pos += 1;
-        if d.preempts(choice) {
-            self.preemptions += 1;
-        }
+        self.spent += cost;
+        self.last = Some(choice);
         Ok(choice)
     }
 

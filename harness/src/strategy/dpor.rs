@@ -59,7 +59,7 @@ struct Frame {
 
 impl Frame {
     fn preempts(&self, task: usize) -> bool {
-        matches!(self.current, Some(c) if c != task && !self.yielding)
+        super::preemption_cost(self.current, self.yielding, &self.runnable, task) > 0
     }
 }
 
@@ -161,9 +161,14 @@ impl Reduced {
             sleep,
             blocked,
         };
-        // DFS's order: the running goroutine first, then by number.
-        let mut options: Vec<usize> = current.into_iter().collect();
+        // DFS's order: the running goroutine first, then by number; a goroutine that yielded
+        // goes last (running a spinner again first would explore its spin until the step
+        // bound).
+        let mut options: Vec<usize> = current.filter(|_| !d.yielding).into_iter().collect();
         options.extend(d.runnable.iter().filter(|&&t| Some(t) != current));
+        if d.yielding {
+            options.extend(current);
+        }
         options.retain(|&t| self.within_bound(&frame, t));
         let awake = options
             .iter()
@@ -324,9 +329,7 @@ impl Schedule for Reduced {
         };
         self.stack[self.pos].declared = d.pending.of(choice);
         self.pos += 1;
-        if d.preempts(choice) {
-            self.preemptions += 1;
-        }
+        self.preemptions += super::preemption_cost(d.current, d.yielding, d.runnable, choice);
         Ok(choice)
     }
 

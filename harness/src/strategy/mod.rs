@@ -2,20 +2,27 @@
 //! every random choice comes from a ChaCha stream derived from the exploration's seed, so a
 //! `(strategy, seed)` pair gives the same executions on every machine.
 
+mod delay;
 mod dfs;
 mod dpor;
 mod pct;
+mod portfolio;
+mod pos;
 mod races;
 mod random;
 mod reduction;
 mod replay;
+mod urw;
 
 pub(crate) use dfs::Dfs;
 pub(crate) use pct::Pct;
+pub(crate) use portfolio::Portfolio;
+pub(crate) use pos::Pos;
 pub(crate) use random::RandomWalk;
 pub(crate) use reduction::build_reduced;
 pub use reduction::{Coverage, Reduction};
 pub(crate) use replay::ReplaySteps;
+pub(crate) use urw::Urw;
 
 use crate::access::{Pending, StepAccess};
 use crate::token::Token;
@@ -26,11 +33,12 @@ use std::fmt;
 pub enum Strategy {
     /// At every step, a goroutine chosen uniformly among the runnable ones.
     Random,
-    /// Probabilistic concurrency testing (Burckhardt et al.): random goroutine priorities with
-    /// `depth - 1` priority change points; finds any bug of depth `depth` with a known
-    /// probability per execution.
+    /// Probabilistic concurrency testing (Burckhardt et al., ASPLOS 2010): random goroutine
+    /// priorities with `depth - 1` priority change points placed among the steps that had a
+    /// choice; finds any bug of depth `depth` with a known probability per execution.
     Pct {
-        /// The bug depth targeted (number of ordering constraints), at least 1.
+        /// The bug depth targeted (number of ordering constraints), 1 to [`MAX_PCT_DEPTH`]
+        /// (larger values are clamped).
         depth: u32,
     },
     /// Depth-first search of every schedule, optionally bounded by the number of preemptions
@@ -40,17 +48,49 @@ pub enum Strategy {
         /// The largest number of preemptions per schedule, or `None` for no bound.
         preemption_bound: Option<u32>,
     },
+    /// Depth-first search bounded by delays instead of preemptions (Emmi, Qadeer, Rakamarić,
+    /// POPL 2011): a deterministic round-robin scheduler, where each delay skips the goroutine
+    /// it would run next. Says whether it exhausted the space.
+    DelayBounded {
+        /// The largest number of delays per schedule.
+        delay_bound: u32,
+    },
+    /// Partial order sampling (Yuan, Yang, Gu, CAV 2018): every pending step has a random
+    /// priority, the highest runs, and the pending steps that conflict with a step that ran
+    /// get fresh priorities. Reads the object/access record.
+    Pos,
+    /// Uniform random walk (Zhao, Wolff, Mathur, Roychoudhury, ASPLOS 2025): a goroutine is
+    /// chosen with probability proportional to its estimated remaining steps, estimated per
+    /// goroutine number from the executions finished so far.
+    Urw,
+    /// The selective form of [`Strategy::Urw`] (same paper): weights count only the steps
+    /// that touch a shared object in the object/access record.
+    Surw,
+    /// A portfolio: executions take turns among [`Strategy::Urw`], [`Strategy::Pos`] and
+    /// [`Strategy::Pct`] with depth 3, each with its own seed stream derived from the
+    /// exploration's seed and its own state across its turns.
+    Portfolio,
     /// Replays one recorded schedule.
     Replay(Token),
 }
 
+/// The largest PCT depth accepted: a bug needing more ordering constraints is out of PCT's
+/// reach anyway (its probability bound shrinks geometrically with the depth).
+pub const MAX_PCT_DEPTH: u32 = 64;
+
 impl Strategy {
-    /// The strategy's name (`random`, `pct`, `dfs`, `replay`).
+    /// The strategy's name (`random`, `pct`, `dfs`, `delay`, `pos`, `urw`, `surw`, `portfolio`,
+    /// `replay`).
     pub fn name(&self) -> &'static str {
         match self {
             Strategy::Random => "random",
             Strategy::Pct { .. } => "pct",
             Strategy::Dfs { .. } => "dfs",
+            Strategy::DelayBounded { .. } => "delay",
+            Strategy::Pos => "pos",
+            Strategy::Urw => "urw",
+            Strategy::Surw => "surw",
+            Strategy::Portfolio => "portfolio",
             Strategy::Replay(_) => "replay",
         }
     }
@@ -67,6 +107,11 @@ impl fmt::Display for Strategy {
             Strategy::Dfs {
                 preemption_bound: None,
             } => f.write_str("dfs"),
+            Strategy::DelayBounded { delay_bound } => write!(f, "delay(delay-bound={delay_bound})"),
+            Strategy::Pos => f.write_str("pos"),
+            Strategy::Urw => f.write_str("urw"),
+            Strategy::Surw => f.write_str("surw"),
+            Strategy::Portfolio => f.write_str("portfolio"),
             Strategy::Replay(_) => f.write_str("replay"),
         }
     }
@@ -84,18 +129,9 @@ pub(crate) struct Decision<'a> {
     pub yielding: bool,
     /// The access each goroutine's next step starts with, where it declared one (kept only
     /// when the strategy [`Schedule::wants_accesses`] or something else reads the record).
-    #[allow(dead_code)] // read by the dependency-aware strategies
     pub pending: Pending<'a>,
     /// The accesses performed so far in this execution, in order (same condition).
-    #[allow(dead_code)]
     pub log: &'a [StepAccess],
-}
-
-impl Decision<'_> {
-    /// Whether choosing `task` preempts the current goroutine.
-    pub fn preempts(&self, task: usize) -> bool {
-        matches!(self.current, Some(c) if c != task && !self.yielding)
-    }
 }
 
 /// A strategy's engine-facing side.
@@ -128,8 +164,37 @@ pub(crate) trait Schedule {
 pub(crate) fn build(strategy: &Strategy, seed: u64) -> Box<dyn Schedule> {
     match strategy {
         Strategy::Random => Box::new(RandomWalk::new(seed)),
-        Strategy::Pct { depth } => Box::new(Pct::new(seed, (*depth).max(1))),
+        Strategy::Pct { depth } => Box::new(Pct::new(seed, (*depth).clamp(1, MAX_PCT_DEPTH))),
         Strategy::Dfs { preemption_bound } => Box::new(Dfs::new(seed, *preemption_bound)),
+        Strategy::DelayBounded { delay_bound } => Box::new(Dfs::delay_bounded(seed, *delay_bound)),
+        Strategy::Pos => Box::new(Pos::new(seed)),
+        Strategy::Urw => Box::new(Urw::new(seed, false)),
+        Strategy::Surw => Box::new(Urw::new(seed, true)),
+        Strategy::Portfolio => {
+            // Distinct streams per member, so no two members replay each other's draws.
+            let member = |i: u64| crate::hash::mix64(seed ^ (i << 56));
+            Box::new(Portfolio::new(vec![
+                Box::new(Urw::new(member(1), false)),
+                Box::new(Pos::new(member(2))),
+                Box::new(Pct::new(member(3), 3)),
+            ]))
+        }
         Strategy::Replay(token) => Box::new(ReplaySteps::new(token.seed, token.steps.clone())),
+    }
+}
+
+/// What choosing `task` costs under preemption bounding (0 or 1): switching away from a
+/// goroutine that could go on is a preemption, unless it yielded; running a yielder again while
+/// another goroutine could run is one (that keeps bounded search finite on spin-waits).
+pub(crate) fn preemption_cost(
+    current: Option<usize>,
+    yielding: bool,
+    runnable: &[usize],
+    task: usize,
+) -> u32 {
+    match current.filter(|c| runnable.contains(c)) {
+        Some(c) if !yielding => u32::from(task != c),
+        Some(c) => u32::from(task == c && runnable.len() > 1),
+        None => 0,
     }
 }
