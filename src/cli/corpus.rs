@@ -70,7 +70,7 @@ fn verify(args: &CorpusVerifyArgs) -> Result<i32, CliError> {
 }
 
 fn record(args: &CorpusRecordArgs) -> Result<i32, CliError> {
-    let scenarios = selected(&args.scenarios)?;
+    let scenarios = selected(&args.scenarios, &[maprace_scenarios::Size::Small])?;
     let mut corpus = if args.corpus.exists() {
         corpus::load(&args.corpus).map_err(CliError::usage)?
     } else {

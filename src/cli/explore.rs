@@ -8,24 +8,25 @@ use maprace_reports::html::{self, Link};
 use maprace_reports::report_dir::{self, file_stem, TracePage};
 use maprace_reports::{markdown, summary, ReplayReport};
 use maprace_scenarios::run::{Options, Verdict};
-use maprace_scenarios::{Scenario, Variant};
+use maprace_scenarios::{Scenario, Size, Variant};
 use std::time::Duration;
 
-/// The scenario variants named by `selectors`, in catalogue order, each once.
-pub fn selected(selectors: &[String]) -> Result<Vec<Scenario>, CliError> {
+/// The scenario variants named by `selectors` at `sizes` (a name with its size suffix, or an
+/// id, selects that variant whatever `sizes` says), in catalogue order, each once.
+pub fn selected(selectors: &[String], sizes: &[Size]) -> Result<Vec<Scenario>, CliError> {
     if selectors.is_empty() {
-        return Ok(maprace_scenarios::all());
+        return Ok(maprace_scenarios::sized(sizes));
     }
     let mut ids = std::collections::BTreeSet::new();
     for s in selectors {
-        let found = maprace_scenarios::select(s).ok_or_else(|| {
+        let found = maprace_scenarios::select_sized(s, sizes).ok_or_else(|| {
             CliError::usage(format!(
                 "unknown scenario {s:?} (see `maprace list` for the names)"
             ))
         })?;
         ids.extend(found.iter().map(|f| f.id()));
     }
-    Ok(maprace_scenarios::all()
+    Ok(maprace_scenarios::sized(&[Size::Small, Size::Go])
         .into_iter()
         .filter(|s| ids.contains(&s.id()))
         .collect())
@@ -69,7 +70,7 @@ struct Traced {
 }
 
 pub fn run(args: &ExploreArgs) -> Result<i32, CliError> {
-    let scenarios = selected(&args.scenarios)?;
+    let scenarios = selected(&args.scenarios, args.size.sizes())?;
     let options = options(args)?;
     let mut progress = Progress::new(scenarios.len());
     let mut summary = Vec::new();

@@ -156,6 +156,7 @@ pub(crate) fn scenarios() -> Vec<Scenario> {
         description: "collector goroutines write a shared labels map, range it into a series key and increment a counter map",
         buggy,
         fixed,
+        go_size: None,
         expected_kinds: &[
             kinds::WRITES,
             kinds::READ_WRITE,
