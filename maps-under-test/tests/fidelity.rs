@@ -163,3 +163,48 @@ fn a_correctly_locked_map_never_fails() {
     let e = random("maps/locked", 3_000).run(|| lone_writer(true));
     assert!(e.failures.is_empty(), "{:?}", kinds(&e));
 }
+
+/// 27 keys: insert 27 started the B = 2 -> 3 grow and left it running. One goroutine ranges
+/// (its iterator starts during the grow, so it walks old buckets) while a lone writer inserts
+/// more keys, which finish the grow.
+fn iterator_during_a_grow() {
+    let m = Arc::new(GoMap::<u64, u64>::new());
+    for k in 0..27 {
+        m.assign(k, k);
+    }
+    assert!(m.internals().growing);
+    let it = {
+        let m = Arc::clone(&m);
+        go("ranger", move || m.iter().count())
+    };
+    let w = {
+        let m = Arc::clone(&m);
+        go("writer", move || {
+            for k in 27..40 {
+                m.assign(k, k);
+            }
+        })
+    };
+    let _ = it.join();
+    w.join();
+}
+
+#[test]
+fn an_iterator_racing_the_end_of_a_grow_faults() {
+    let e = Explorer::new("maps/iterator-fault")
+        .strategy(Strategy::Dfs {
+            preemption_bound: Some(1),
+        })
+        .iterations(100_000)
+        .run(iterator_during_a_grow);
+    let f = e
+        .failures
+        .iter()
+        .find(|f| f.failure.kind.as_str() == "fault")
+        .unwrap_or_else(|| panic!("{:?}", kinds(&e)));
+    assert_eq!(f.failure.goroutine, "ranger");
+    // The ranger read `growing` before the writer finished the grow, and loaded
+    // `oldbuckets` after.
+    let texts = f.trace.canonical_text();
+    assert!(texts.contains("growing read, before oldbuckets"), "{texts}");
+}

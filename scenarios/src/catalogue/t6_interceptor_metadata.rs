@@ -36,9 +36,10 @@
 //!
 //! # Why it fails
 //!
-//! `metadata.MD` is a plain `map[string][]string` with no lock (the article's claim that the
-//! metadata package synchronises it is wrong: `FromIncomingContext` returns a copy since
-//! grpc-go 1.36, but that one copy is then shared by every goroutine here). So:
+//! `metadata.MD` is a plain `map[string][]string` with no lock (the seed article's claim that
+//! the metadata package synchronises it is wrong: `type MD map[string][]string`, and its
+//! methods are plain map operations). Whatever `FromIncomingContext` hands back, the one `md`
+//! the interceptor holds is then shared by every goroutine it starts. So:
 //!
 //! - the main real failure is silent: two fan-out goroutines read the same `md["x-span"]`,
 //!   each appends its span to what it read and writes its slice back, and one span is lost;
