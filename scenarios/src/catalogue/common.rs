@@ -117,15 +117,23 @@ pub(crate) const GO: Sizes = Sizes {
 /// A scenario's `(buggy, fixed)` bodies.
 pub(crate) type Bodies = (fn(), fn());
 
+/// A scenario at Go size: its bodies and the kinds its buggy variant shows there (growth and
+/// evacuation under the race reach kinds the small size does not, and the long windows make
+/// some rare).
+pub(crate) struct GoSized {
+    pub bodies: Bodies,
+    pub expected_kinds: &'static [&'static str],
+}
+
 /// Both variants of a scenario.
 pub(crate) struct Pair {
     pub name: &'static str,
     pub description: &'static str,
     pub buggy: fn(),
     pub fixed: fn(),
-    /// The same programs at a realistic Go program's sizes ([`GO`]), `(buggy, fixed)`; `None`
-    /// for a scenario with nothing to scale.
-    pub go_size: Option<Bodies>,
+    /// The same programs at a realistic Go program's sizes ([`GO`]); `None` for a scenario
+    /// with nothing to scale.
+    pub go_size: Option<GoSized>,
     /// The failure kinds the buggy variant may show.
     pub expected_kinds: &'static [&'static str],
     /// The cap on the fixed variant's bounded DFS.
@@ -144,13 +152,13 @@ impl Pair {
     }
 
     fn pinning(self, corpus_kind: Option<&'static str>) -> Vec<Scenario> {
-        let variant = |variant, body, size| Scenario {
+        let variant = |variant, body, size, kinds: &'static [&'static str]| Scenario {
             name: self.name,
             variant,
             description: self.description,
             body,
             expected_kinds: match variant {
-                Variant::Buggy => self.expected_kinds,
+                Variant::Buggy => kinds,
                 Variant::Fixed => &[],
             },
             corpus_kind: match variant {
@@ -160,13 +168,15 @@ impl Pair {
             dfs_iterations: self.dfs_iterations,
             size,
         };
+        let small = self.expected_kinds;
         let mut out = vec![
-            variant(Variant::Buggy, self.buggy, Size::Small),
-            variant(Variant::Fixed, self.fixed, Size::Small),
+            variant(Variant::Buggy, self.buggy, Size::Small, small),
+            variant(Variant::Fixed, self.fixed, Size::Small, small),
         ];
-        if let Some((buggy, fixed)) = self.go_size {
-            out.push(variant(Variant::Buggy, buggy, Size::Go));
-            out.push(variant(Variant::Fixed, fixed, Size::Go));
+        if let Some(go) = self.go_size {
+            let (buggy, fixed) = go.bodies;
+            out.push(variant(Variant::Buggy, buggy, Size::Go, go.expected_kinds));
+            out.push(variant(Variant::Fixed, fixed, Size::Go, go.expected_kinds));
         }
         out
     }
@@ -192,4 +202,6 @@ pub(crate) mod kinds {
     /// `panic: runtime error: invalid memory address or nil pointer dereference [signal
     /// SIGSEGV ...]` (or `fatal error: fault`).
     pub const FAULT: &str = "fault";
+    /// An execution ran past the step bound: a goroutine spinning (in Go, a hang).
+    pub const STEP_BOUND: &str = "step-bound";
 }

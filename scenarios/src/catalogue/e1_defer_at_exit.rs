@@ -37,7 +37,7 @@
 //!
 //! Take a mutex inside the deferred function (or send the result on a channel to a collector).
 
-use super::common::{check_map, expect_contents, kinds, work, Pair, Sizes, GO, SMALL};
+use super::common::{check_map, expect_contents, kinds, work, GoSized, Pair, Sizes, GO, SMALL};
 use crate::run::DEFAULT_DFS_ITERATIONS;
 use crate::runtime::{go_deferring, Arc, Mutex, WaitGroup};
 use crate::Scenario;
@@ -90,7 +90,10 @@ pub(crate) fn scenarios() -> Vec<Scenario> {
         description: "goroutines write a shared map in a function deferred to their exit",
         buggy,
         fixed,
-        go_size: Some((buggy_go, fixed_go)),
+        go_size: Some(GoSized {
+            bodies: (buggy_go, fixed_go),
+            expected_kinds: &[kinds::WRITES],
+        }),
         expected_kinds: &[kinds::WRITES, kinds::CORRUPTED, kinds::WRONG],
         dfs_iterations: DEFAULT_DFS_ITERATIONS,
     }

@@ -40,7 +40,7 @@
 //! An `RWMutex`: the range holds the read lock for the whole loop, the producer takes the
 //! write lock for each insert.
 
-use super::common::{check_map, expect_contents, kinds, Pair, Sizes, GO, SMALL};
+use super::common::{check_map, expect_contents, kinds, GoSized, Pair, Sizes, GO, SMALL};
 use crate::run::DEFAULT_DFS_ITERATIONS;
 use crate::runtime::{go, Arc, RWMutex};
 use crate::Scenario;
@@ -100,7 +100,10 @@ pub(crate) fn scenarios() -> Vec<Scenario> {
         description: "one goroutine ranges over a map while another inserts enough to make it grow",
         buggy,
         fixed,
-        go_size: Some((buggy_go, fixed_go)),
+        go_size: Some(GoSized {
+            bodies: (buggy_go, fixed_go),
+            expected_kinds: &[kinds::ITER_WRITE],
+        }),
         expected_kinds: &[kinds::ITER_WRITE],
         dfs_iterations: DEFAULT_DFS_ITERATIONS,
     }

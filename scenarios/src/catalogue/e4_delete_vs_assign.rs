@@ -32,7 +32,7 @@
 //!
 //! A mutex around every delete and assign.
 
-use super::common::{check_map, expect_contents, kinds, Pair, Sizes, GO, SMALL};
+use super::common::{check_map, expect_contents, kinds, GoSized, Pair, Sizes, GO, SMALL};
 use crate::run::DEFAULT_DFS_ITERATIONS;
 use crate::runtime::{go, Arc, Mutex};
 use crate::Scenario;
@@ -89,7 +89,10 @@ pub(crate) fn scenarios() -> Vec<Scenario> {
         description: "one goroutine deletes keys while another assigns new ones",
         buggy,
         fixed,
-        go_size: Some((buggy_go, fixed_go)),
+        go_size: Some(GoSized {
+            bodies: (buggy_go, fixed_go),
+            expected_kinds: &[kinds::WRITES],
+        }),
         expected_kinds: &[kinds::WRITES, kinds::CORRUPTED],
         dfs_iterations: DEFAULT_DFS_ITERATIONS,
     }

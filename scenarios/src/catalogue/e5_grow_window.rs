@@ -53,7 +53,7 @@
 //!
 //! A mutex around every insert.
 
-use super::common::{check_map, expect_contents, kinds, Pair, Sizes, GO, SMALL};
+use super::common::{check_map, expect_contents, kinds, GoSized, Pair, Sizes, GO, SMALL};
 use crate::run::DEFAULT_DFS_ITERATIONS;
 use crate::runtime::{go, Arc, Mutex};
 use crate::Scenario;
@@ -109,7 +109,10 @@ pub(crate) fn scenarios() -> Vec<Scenario> {
         description: "racing inserts into a map just below its grow threshold trigger hashGrow and incremental evacuation",
         buggy,
         fixed,
-        go_size: Some((buggy_go, fixed_go)),
+        go_size: Some(GoSized {
+            bodies: (buggy_go, fixed_go),
+            expected_kinds: &[kinds::WRITES, kinds::CORRUPTED, kinds::FAULT, kinds::BAD_MAP_STATE, kinds::OLDOVERFLOW],
+        }),
         expected_kinds: &[
             kinds::WRITES,
             kinds::CORRUPTED,

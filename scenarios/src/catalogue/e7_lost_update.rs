@@ -33,7 +33,7 @@
 //!
 //! A mutex around the increment (or an atomic counter instead of a map value).
 
-use super::common::{check_map, expect, kinds, Pair, Sizes, GO, SMALL};
+use super::common::{check_map, expect, kinds, GoSized, Pair, Sizes, GO, SMALL};
 use crate::run::DEFAULT_DFS_ITERATIONS;
 use crate::runtime::{go, Arc, Mutex};
 use crate::Scenario;
@@ -85,7 +85,10 @@ pub(crate) fn scenarios() -> Vec<Scenario> {
         description: "two goroutines increment one existing key: the lost update escapes the runtime's checks",
         buggy,
         fixed,
-        go_size: Some((buggy_go, fixed_go)),
+        go_size: Some(GoSized {
+            bodies: (buggy_go, fixed_go),
+            expected_kinds: &[kinds::WRITES],
+        }),
         expected_kinds: &[kinds::WRONG, kinds::WRITES],
         dfs_iterations: DEFAULT_DFS_ITERATIONS,
     }

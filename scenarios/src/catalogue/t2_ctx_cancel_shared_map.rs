@@ -59,7 +59,7 @@
 //! updates over a channel, or, as here, every access goes through one mutex. Cancellation and
 //! the wait group stay as they were: they were never the problem.
 
-use super::common::{check_map, expect, kinds, work, Pair, Sizes, GO, SMALL};
+use super::common::{check_map, expect, kinds, work, GoSized, Pair, Sizes, GO, SMALL};
 use crate::run::DEFAULT_DFS_ITERATIONS;
 use crate::runtime::context::{self, Context};
 use crate::runtime::{go_deferring, Arc, Mutex, WaitGroup};
@@ -178,7 +178,10 @@ pub(crate) fn scenarios() -> Vec<Scenario> {
         description: "workers under context.WithCancel write progress and cleanup entries into one captured map",
         buggy,
         fixed,
-        go_size: Some((buggy_go, fixed_go)),
+        go_size: Some(GoSized {
+            bodies: (buggy_go, fixed_go),
+            expected_kinds: &[kinds::WRITES],
+        }),
         expected_kinds: &[kinds::WRITES, kinds::CORRUPTED, kinds::WRONG],
         dfs_iterations: DEFAULT_DFS_ITERATIONS,
     }

@@ -77,7 +77,7 @@
 //! Guard the registry with a `sync.RWMutex`: `Register` takes the write lock, `Lookup` and
 //! `Dump` the read lock.
 
-use super::common::{check_map, expect, kinds, Pair, Sizes, Var, GO, SMALL};
+use super::common::{check_map, expect, kinds, GoSized, Pair, Sizes, Var, GO, SMALL};
 use crate::run::DEFAULT_DFS_ITERATIONS;
 use crate::runtime::{go, Arc, Once, RWMutex};
 use crate::Scenario;
@@ -234,7 +234,10 @@ pub(crate) fn scenarios() -> Vec<Scenario> {
         description: "once.Do builds a global registry map that an accessor hands out; two callers register new keys through it unlocked while others look up and range",
         buggy,
         fixed,
-        go_size: Some((buggy_go, fixed_go)),
+        go_size: Some(GoSized {
+            bodies: (buggy_go, fixed_go),
+            expected_kinds: &[kinds::WRITES, kinds::READ_WRITE, kinds::ITER_WRITE],
+        }),
         expected_kinds: &[
             kinds::WRITES,
             kinds::READ_WRITE,

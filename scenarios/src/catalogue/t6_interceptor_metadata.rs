@@ -63,7 +63,7 @@
 //! Copy the metadata for the logger before the fan-out (`md.Copy()`), and have the fan-out
 //! goroutines go through one mutex for the read-append-write and the counter.
 
-use super::common::{check_map, expect, kinds, Pair, Sizes, GO, SMALL};
+use super::common::{check_map, expect, kinds, GoSized, Pair, Sizes, GO, SMALL};
 use crate::run::DEFAULT_DFS_ITERATIONS;
 use crate::runtime::context;
 use crate::runtime::{go, Arc, Mutex, WaitGroup};
@@ -181,7 +181,10 @@ pub(crate) fn scenarios() -> Vec<Scenario> {
         description: "an interceptor fans out goroutines that each read-append-write one metadata key and bump a tags counter while a logger ranges over the metadata",
         buggy,
         fixed,
-        go_size: Some((buggy_go, fixed_go)),
+        go_size: Some(GoSized {
+            bodies: (buggy_go, fixed_go),
+            expected_kinds: &[kinds::WRITES, kinds::READ_WRITE, kinds::ITER_WRITE, kinds::FAULT],
+        }),
         expected_kinds: &[
             kinds::WRITES,
             kinds::READ_WRITE,
