@@ -89,7 +89,7 @@ pub fn run(args: &ExploreArgs) -> Result<i32, CliError> {
             traces.push(Traced {
                 row: i,
                 label: f.failure.kind.to_string(),
-                stem: file_stem(&[s.name, s.variant.as_str(), &(n + 1).to_string()]),
+                stem: file_stem(&[&s.full_name(), s.variant.as_str(), &(n + 1).to_string()]),
                 report: render::report(&id, &f.token, Some(&f.failure), &f.trace, f.trace_hash),
                 shown: n == 0,
             });
@@ -122,7 +122,7 @@ pub fn run(args: &ExploreArgs) -> Result<i32, CliError> {
                     Traced {
                         row: i,
                         label: format!("{} (minimized)", first.failure.kind),
-                        stem: file_stem(&[s.name, s.variant.as_str(), "1", "minimized"]),
+                        stem: file_stem(&[&s.full_name(), s.variant.as_str(), "1", "minimized"]),
                         report: render::minimized(&id, &first.token, &m),
                         shown: true,
                     },

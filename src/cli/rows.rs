@@ -7,7 +7,7 @@ use maprace_scenarios::Scenario;
 
 pub fn list_row(s: &Scenario) -> ListRow {
     ListRow {
-        name: s.name.to_string(),
+        name: s.full_name(),
         variant: s.variant.to_string(),
         description: s.description.to_string(),
         expected: s.expected().as_str().to_string(),
@@ -18,7 +18,7 @@ pub fn summary_row(s: &Scenario, e: &Exploration) -> (SummaryRow, Verdict) {
     let v = verdict(s.expected(), e);
     let failures: Vec<FailureSummary> = e.failures.iter().map(FailureSummary::from).collect();
     let row = SummaryRow {
-        scenario: s.name.to_string(),
+        scenario: s.full_name(),
         variant: s.variant.to_string(),
         strategy: e.strategy.to_string(),
         seed: e.seed,
