@@ -81,6 +81,47 @@ impl Expected {
     }
 }
 
+/// The sizes a scenario runs at.
+///
+/// Every scenario is registered twice: at the catalogue's small default sizes (fast to explore,
+/// and what `maprace explore`, the corpus and the tests run by default) and at the sizes of a
+/// realistic Go program (hundreds of keys, maps that grow and evacuate, where the rare crashes
+/// live), under the name with [`Size::suffix`]. Both are ordinary scenarios: a token names its
+/// size in the scenario id, so it replays without any option.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Size {
+    /// The catalogue's default sizes (2 writers x 2 keys and the like).
+    Small,
+    /// A realistic Go program's sizes (2 writers x 100 keys, 200-key iterations, 20 requests
+    /// x 60 operations).
+    Go,
+}
+
+impl Size {
+    /// `small` or `go`.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Size::Small => "small",
+            Size::Go => "go",
+        }
+    }
+
+    /// What the size adds to a scenario's name: nothing, or `.gosize`.
+    pub fn suffix(&self) -> &'static str {
+        match self {
+            Size::Small => "",
+            Size::Go => ".gosize",
+        }
+    }
+}
+
+impl fmt::Display for Size {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// One variant of a registered scenario.
 #[derive(Clone, Copy, Debug)]
 pub struct Scenario {
@@ -103,12 +144,19 @@ pub struct Scenario {
     /// [`run::DFS_PREEMPTION_BOUND`]) run on the fixed variant; when the space is larger, the
     /// scenario's documentation says so.
     pub dfs_iterations: u64,
+    /// The sizes it runs at.
+    pub size: Size,
 }
 
 impl Scenario {
-    /// The identity carried in tokens: `name/variant`.
+    /// The identity carried in tokens: `name/variant` (`name.gosize/variant` at Go size).
     pub fn id(&self) -> String {
-        format!("{}/{}", self.name, self.variant)
+        format!("{}/{}", self.full_name(), self.variant)
+    }
+
+    /// The name with the size's suffix (`e2-two-writers`, `e2-two-writers.gosize`).
+    pub fn full_name(&self) -> String {
+        format!("{}{}", self.name, self.size.suffix())
     }
 
     /// What exploring it must give.
@@ -122,22 +170,42 @@ impl Scenario {
     }
 }
 
-/// Every registered scenario variant, in catalogue order (buggy before fixed).
+/// Every registered scenario variant at the default (small) sizes, in catalogue order (buggy
+/// before fixed).
 pub fn all() -> Vec<Scenario> {
-    catalogue::scenarios()
+    sized(&[Size::Small])
 }
 
-/// The variants selected by `selector`: a scenario name (both variants) or an id
-/// (`name/variant`). `None` when nothing matches.
-pub fn select(selector: &str) -> Option<Vec<Scenario>> {
-    let found: Vec<Scenario> = all()
+/// Every registered variant at the given sizes: catalogue order, each scenario's sizes in the
+/// order given.
+pub fn sized(sizes: &[Size]) -> Vec<Scenario> {
+    catalogue::scenarios()
         .into_iter()
-        .filter(|s| s.name == selector || s.id() == selector)
+        .filter(|s| sizes.contains(&s.size))
+        .collect()
+}
+
+/// The variants selected by `selector`: a scenario name (both variants, small sizes), a name
+/// with its size suffix (`e2-two-writers.gosize`), or an id (`name/variant`,
+/// `name.gosize/variant`). `None` when nothing matches.
+pub fn select(selector: &str) -> Option<Vec<Scenario>> {
+    select_sized(selector, &[Size::Small])
+}
+
+/// [`select`], a bare scenario name standing for its variants at `sizes`.
+pub fn select_sized(selector: &str, sizes: &[Size]) -> Option<Vec<Scenario>> {
+    let found: Vec<Scenario> = catalogue::scenarios()
+        .into_iter()
+        .filter(|s| {
+            (s.name == selector && sizes.contains(&s.size))
+                || s.full_name() == selector
+                || s.id() == selector
+        })
         .collect();
     (!found.is_empty()).then_some(found)
 }
 
-/// The variant whose id is `id` (`name/variant`).
+/// The variant whose id is `id` (`name/variant` or `name.gosize/variant`).
 pub fn by_id(id: &str) -> Option<Scenario> {
-    all().into_iter().find(|s| s.id() == id)
+    catalogue::scenarios().into_iter().find(|s| s.id() == id)
 }

@@ -3,14 +3,15 @@
 //! passes a bounded-exhaustive DFS (preemption bound 2). The default-strategy check of fixed
 //! variants (10,000 executions) is the corpus test's (`tests/corpus.rs`).
 
-use maprace_harness::FailureKind;
+use maprace_harness::{Explorer, FailureKind, Strategy};
+use maprace_scenarios::catalogue::t3_once_global_unlocked;
 use maprace_scenarios::run::{self, Options, DEFAULT_DFS_ITERATIONS};
-use maprace_scenarios::{all, by_id, Scenario, Variant};
+use maprace_scenarios::{all, by_id, sized, Scenario, Size, Variant};
 use std::collections::BTreeSet;
 
 /// Every scenario name, in catalogue order; each gets its own tests below (so they run in
 /// parallel and fail separately).
-const NAMES: [&str; 17] = [
+const NAMES: [&str; 18] = [
     "t1-once-lazy-goroutine",
     "t2-ctx-cancel-shared-map",
     "t3-once-global-unlocked",
@@ -27,6 +28,7 @@ const NAMES: [&str; 17] = [
     "e7-lost-update",
     "e8-syncmap-range-spawn",
     "e9-fresh-map-first-writes",
+    "e10-timer-stop-inverted",
     "demo-flag-map",
 ];
 
@@ -66,9 +68,80 @@ fn buggy_variants_together_show_every_failure_kind() {
         "deadlock",
         "panic",
         "data-race",
+        "fault",
+        "bad-map-state",
+        "oldoverflow-is-not-nil",
     ] {
         assert!(declared.contains(kind), "no buggy scenario shows {kind}");
     }
+}
+
+#[test]
+fn go_size_variants_are_registered_beside_the_small_ones() {
+    let go: Vec<Scenario> = sized(&[Size::Go]);
+    assert!(go.len() >= 20, "{} Go-size variants", go.len());
+    for s in &go {
+        assert!(s.id().contains(".gosize/"), "{}", s.id());
+        let small = by_id(&format!("{}/{}", s.name, s.variant)).expect("a small variant");
+        assert_eq!(small.variant, s.variant);
+        assert_eq!(s.variant == Variant::Buggy, !s.expected_kinds.is_empty());
+        assert_eq!(by_id(&s.id()).map(|f| f.size), Some(Size::Go));
+    }
+    assert!(all().iter().all(|s| s.size == Size::Small));
+}
+
+/// Every Go-size buggy variant fails within a small budget, only with its declared kinds, and
+/// every Go-size fixed variant passes a small random budget (the long explorations are
+/// `maprace explore --size go`'s).
+#[test]
+fn go_size_variants_keep_their_promises_on_a_budget() {
+    for s in sized(&[Size::Go]) {
+        let options = Options {
+            iterations: match s.variant {
+                Variant::Buggy => 300,
+                Variant::Fixed => 40,
+            },
+            ..Options::default()
+        };
+        let e = options
+            .explorer(&s)
+            .stop_on_first_failure(s.variant == Variant::Buggy)
+            .run(s.body);
+        match s.variant {
+            Variant::Buggy => {
+                let f = e
+                    .first_failure()
+                    .unwrap_or_else(|| panic!("{}: no failure in 300", s.id()));
+                assert!(
+                    s.expects_kind(f.failure.kind.as_str()),
+                    "{}: {}",
+                    s.id(),
+                    f.failure
+                );
+            }
+            Variant::Fixed => {
+                if let Some(f) = e.first_failure() {
+                    panic!("{}: {} (token {})", s.id(), f.failure, f.token);
+                }
+            }
+        }
+    }
+}
+
+/// t3's control: callers that only read the defaults through the `Once`-guarded accessor
+/// never fail, in the whole preemption-bounded space.
+#[test]
+fn t3_init_only_control_is_safe() {
+    let e = Explorer::new("t3-init-only-control")
+        .strategy(Strategy::Dfs {
+            preemption_bound: Some(2),
+        })
+        .iterations(DEFAULT_DFS_ITERATIONS)
+        .run(t3_once_global_unlocked::init_only_control);
+    if let Some(f) = e.first_failure() {
+        panic!("{}", f.failure);
+    }
+    assert!(e.exhausted, "{} executions", e.executions);
 }
 
 fn scenario(name: &str, variant: Variant) -> Scenario {
@@ -191,5 +264,6 @@ scenario_tests! {
     e7 => "e7-lost-update",
     e8 => "e8-syncmap-range-spawn",
     e9 => "e9-fresh-map-first-writes",
+    e10 => "e10-timer-stop-inverted",
     demo => "demo-flag-map",
 }

@@ -223,6 +223,33 @@ pub struct ExploreArgs {
     pub format: TraceFormat,
     #[command(flatten)]
     pub trace: TraceArgs,
+    /// Which sizes of the scenarios: the catalogue's small defaults, a realistic Go program's
+    /// (`name.gosize`: hundreds of keys, growing maps), or both.
+    #[arg(long, value_enum, default_value = "small")]
+    pub size: SizeName,
+}
+
+/// Scenario sizes selectable on the command line.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum SizeName {
+    /// The default small sizes.
+    Small,
+    /// Realistic Go program sizes (scenarios named `name.gosize`).
+    Go,
+    /// Both.
+    All,
+}
+
+impl SizeName {
+    /// The sizes it selects.
+    pub fn sizes(self) -> &'static [maprace_scenarios::Size] {
+        use maprace_scenarios::Size;
+        match self {
+            SizeName::Small => &[Size::Small],
+            SizeName::Go => &[Size::Go],
+            SizeName::All => &[Size::Small, Size::Go],
+        }
+    }
 }
 
 /// The minimization budget of `explore` (per buggy variant): modest, so exploring the whole

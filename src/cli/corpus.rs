@@ -99,7 +99,7 @@ fn verify(args: &CorpusVerifyArgs) -> Result<i32, CliError> {
 }
 
 fn record(args: &CorpusRecordArgs) -> Result<i32, CliError> {
-    let scenarios = selected(&args.scenarios)?;
+    let scenarios = selected(&args.scenarios, &[maprace_scenarios::Size::Small])?;
     let path = corpus_path(args.corpus.as_deref())?;
     let mut corpus = if path.exists() {
         corpus::load(&path).map_err(CliError::usage)?

@@ -8,24 +8,25 @@ use maprace_reports::html::{self, Link};
 use maprace_reports::report_dir::{self, file_stem, TracePage};
 use maprace_reports::{markdown, summary, ReplayReport};
 use maprace_scenarios::run::{Options, Verdict};
-use maprace_scenarios::{Scenario, Variant};
+use maprace_scenarios::{Scenario, Size, Variant};
 use std::time::Duration;
 
-/// The scenario variants named by `selectors`, in catalogue order, each once.
-pub fn selected(selectors: &[String]) -> Result<Vec<Scenario>, CliError> {
+/// The scenario variants named by `selectors` at `sizes` (a name with its size suffix, or an
+/// id, selects that variant whatever `sizes` says), in catalogue order, each once.
+pub fn selected(selectors: &[String], sizes: &[Size]) -> Result<Vec<Scenario>, CliError> {
     if selectors.is_empty() {
-        return Ok(maprace_scenarios::all());
+        return Ok(maprace_scenarios::sized(sizes));
     }
     let mut ids = std::collections::BTreeSet::new();
     for s in selectors {
-        let found = maprace_scenarios::select(s).ok_or_else(|| {
+        let found = maprace_scenarios::select_sized(s, sizes).ok_or_else(|| {
             CliError::usage(format!(
                 "unknown scenario {s:?} (see `maprace list` for the names)"
             ))
         })?;
         ids.extend(found.iter().map(|f| f.id()));
     }
-    Ok(maprace_scenarios::all()
+    Ok(maprace_scenarios::sized(&[Size::Small, Size::Go])
         .into_iter()
         .filter(|s| ids.contains(&s.id()))
         .collect())
@@ -67,7 +68,7 @@ struct Traced {
 }
 
 pub fn run(args: &ExploreArgs) -> Result<i32, CliError> {
-    let scenarios = super::shard::select(selected(&args.scenarios)?, args.shard);
+    let scenarios = super::shard::select(selected(&args.scenarios, args.size.sizes())?, args.shard);
     let options = options(args)?;
     if let Some(dir) = &args.report {
         // Before exploring: an unusable report location must not cost a whole exploration.
@@ -101,7 +102,7 @@ pub fn run(args: &ExploreArgs) -> Result<i32, CliError> {
             traces.push(Traced {
                 row: i,
                 label: f.failure.kind.to_string(),
-                stem: file_stem(&[s.name, s.variant.as_str(), &(n + 1).to_string()]),
+                stem: file_stem(&[&s.full_name(), s.variant.as_str(), &(n + 1).to_string()]),
                 report: render::report(&id, &f.token, Some(&f.failure), &f.trace, f.trace_hash),
                 shown: n == 0,
             });
@@ -137,7 +138,7 @@ pub fn run(args: &ExploreArgs) -> Result<i32, CliError> {
                     Traced {
                         row: i,
                         label: format!("{} (minimized)", first.failure.kind),
-                        stem: file_stem(&[s.name, s.variant.as_str(), "1", "minimized"]),
+                        stem: file_stem(&[&s.full_name(), s.variant.as_str(), "1", "minimized"]),
                         report: render::minimized(&id, &first.token, &m),
                         shown: true,
                     },

@@ -12,7 +12,7 @@ use maprace_scenarios::Variant;
 const SURVEY: u64 = 50;
 
 pub fn run(args: &MutateArgs) -> Result<i32, CliError> {
-    let scenarios = selected(&args.scenarios)?;
+    let scenarios = selected(&args.scenarios, &[maprace_scenarios::Size::Small])?;
     let options = Options {
         iterations: args.iterations,
         seed: args.seed,

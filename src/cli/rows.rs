@@ -7,7 +7,7 @@ use maprace_scenarios::{Expected, Scenario};
 
 pub fn list_row(s: &Scenario) -> ListRow {
     ListRow {
-        name: s.name.to_string(),
+        name: s.full_name(),
         variant: s.variant.to_string(),
         description: s.description.to_string(),
         expected: s.expected().as_str().to_string(),
@@ -20,7 +20,7 @@ pub fn summary_row(s: &Scenario, e: &Exploration, max_steps: u64) -> (SummaryRow
     let (v, hint) = judge(s, e, max_steps);
     let failures: Vec<FailureSummary> = e.failures.iter().map(FailureSummary::from).collect();
     let row = SummaryRow {
-        scenario: s.name.to_string(),
+        scenario: s.full_name(),
         variant: s.variant.to_string(),
         strategy: strategy_name(e),
         seed: e.seed,

@@ -5,17 +5,50 @@
 //! buckets per write (`growWork`), each split into an X half (same index) and a Y half (index
 //! plus the old size). Reads and iteration never evacuate.
 
+use super::bucket::Array;
 use super::bucket::{
     is_empty, BucketId, BUCKET_CNT, EVACUATED_EMPTY, EVACUATED_X, ITERATOR, MIN_TOP_HASH,
     OLD_ITERATOR, SAME_SIZE_GROW,
 };
 use super::hmap::{bucket_shift, over_load_factor, Hmap};
-use super::points::{EVACUATE_DONE, EVACUATE_START};
+use super::points::{
+    EVACUATE_BUCKET, EVACUATE_CHECKED, EVACUATE_DONE, EVACUATE_START, GROW_ALLOCATED, GROW_B,
+    GROW_DONE, GROW_FLAGS, GROW_OLDBUCKETS, GROW_START,
+};
 use super::GoMap;
 use crate::shared::{MapKey, MapValue};
 use maprace_harness::{fail, fatal, FailureKind};
 
 impl<K: MapKey, V: MapValue> GoMap<K, V> {
+    /// `hashGrow` (map.go 1041-1082), called by `mapassign` for `key`: the new array is
+    /// allocated (a call into the allocator), then the header is committed one plain store at
+    /// a time (`B`, `flags`, `oldbuckets`, then `buckets`, `nevacuate`, `noverflow`, `extra`),
+    /// with a point after each, so a goroutine reading the header in between (an iterator
+    /// that slipped past its check) sees a half-committed grow.
+    pub(crate) fn hash_grow(&self, key: &K) {
+        self.at(GROW_START, || format!("k={key:?}"));
+        let (bigger, oldbuckets, newbuckets) = self.h.with_mut(|h| h.grow_allocate());
+        self.at(GROW_ALLOCATED, || format!("k={key:?} bigger={bigger}"));
+        // flags := h.flags &^ (iterator|oldIterator), computed from the flags now and stored
+        // after B (1053-1060): a toggle by another writer in between is lost.
+        let flags = self.h.with_mut(|h| {
+            let mut flags = h.flags & !(ITERATOR | OLD_ITERATOR);
+            if h.flags & ITERATOR != 0 {
+                // Iterators on the current array now iterate what becomes the old one.
+                flags |= OLD_ITERATOR;
+            }
+            h.b += bigger;
+            flags
+        });
+        self.at(GROW_B, || format!("k={key:?}"));
+        self.h.with_mut(|h| h.flags = flags);
+        self.at(GROW_FLAGS, || format!("k={key:?}"));
+        self.h.with_mut(|h| h.oldbuckets = oldbuckets);
+        self.at(GROW_OLDBUCKETS, || format!("k={key:?}"));
+        self.h.with_mut(|h| h.grow_commit(newbuckets, bigger));
+        self.at(GROW_DONE, || format!("k={key:?}"));
+    }
+
     /// `growWork(t, h, bucket)`: evacuate the old bucket `bucket` maps to, then (if the grow is
     /// still on) the lowest one not yet evacuated.
     pub(crate) fn grow_work(&self, bucket: usize) {
@@ -27,11 +60,33 @@ impl<K: MapKey, V: MapValue> GoMap<K, V> {
         }
     }
 
+    /// `evacuate(t, h, oldbucket)` (map.go 1152-1264), one step per bucket of the old chain:
+    /// the `evacuated(b)` check, then each bucket's cells marked and copied, then
+    /// `advanceEvacuationMark`. Two writers that both slipped past the `hashWriting` checks can
+    /// both pass the check on the same old bucket; the later one then meets the marks the
+    /// earlier one wrote and throws `bad map state` (1185).
     fn evacuate(&self, oldbucket: usize) {
         self.at(EVACUATE_START, || format!("oldbucket={oldbucket}"));
-        self.h.with_mut(|h| h.evacuate(oldbucket));
+        let (newbit, evac) = self.h.with_mut(|h| h.evacuate_begin(oldbucket));
+        if let Some(mut evac) = evac {
+            self.at(EVACUATE_CHECKED, || format!("oldbucket={oldbucket}"));
+            while evac.cur.is_some() {
+                self.h.with_mut(|h| h.evacuate_bucket(&mut evac));
+                self.at(EVACUATE_BUCKET, || format!("oldbucket={oldbucket}"));
+            }
+        }
+        self.h.with_mut(|h| h.evacuate_end(oldbucket, newbit));
         self.at(EVACUATE_DONE, || format!("oldbucket={oldbucket}"));
     }
+}
+
+/// An evacuation in progress: its destinations and the next bucket of the old chain.
+pub(crate) struct Evacuation {
+    same_size: bool,
+    newbit: usize,
+    xy: [Dst; 2],
+    /// The next old bucket of the chain to move (`None` when done).
+    pub cur: Option<BucketId>,
 }
 
 /// An evacuation destination (`evacDst`): a bucket and the next free cell in it.
@@ -41,30 +96,28 @@ struct Dst {
 }
 
 impl<K: MapKey, V: MapValue> Hmap<K, V> {
-    /// `hashGrow`: a bigger array if over the load factor, else a same-size one (the grow was
-    /// started for too many overflow buckets). Moves no data.
-    pub(crate) fn hash_grow(&mut self) {
+    /// `hashGrow`'s first half (map.go 1042-1050): `bigger`, `sameSizeGrow`, the old array
+    /// and the newly allocated one.
+    pub(crate) fn grow_allocate(&mut self) -> (u8, Option<Array>, Array) {
         let mut bigger = 1u8;
         if !over_load_factor(self.count + 1, self.b) {
             bigger = 0;
             self.flags |= SAME_SIZE_GROW;
         }
         let oldbuckets = self.buckets;
-        let newbuckets = self.alloc_array(bucket_shift(self.b + bigger));
-        let mut flags = self.flags & !(ITERATOR | OLD_ITERATOR);
-        if self.flags & ITERATOR != 0 {
-            // Iterators on the current array now iterate what becomes the old one.
-            flags |= OLD_ITERATOR;
-        }
-        // Commit the grow.
-        self.b += bigger;
-        self.flags = flags;
-        self.oldbuckets = oldbuckets;
+        let newbuckets = self.alloc_array(bucket_shift(self.b.wrapping_add(bigger) & 63));
+        (bigger, oldbuckets, newbuckets)
+    }
+
+    /// `hashGrow`'s last stores (map.go 1062-1081): the new array, `nevacuate`, `noverflow`,
+    /// and the overflow list promoted to the old generation.
+    pub(crate) fn grow_commit(&mut self, newbuckets: Array, bigger: u8) {
         self.buckets = Some(newbuckets);
         self.nevacuate = 0;
         self.noverflow = 0;
         if self.extra_overflow {
-            // Promote the overflow list to the old generation (map.go 1064-1071).
+            // Promote the overflow list to the old generation (map.go 1064-1071). Only
+            // pointer-free maps keep one (see `Hmap::pointers`).
             if self.extra_oldoverflow {
                 fatal("oldoverflow is not nil");
             }
@@ -78,58 +131,76 @@ impl<K: MapKey, V: MapValue> Hmap<K, V> {
         }
     }
 
-    /// `evacuate(t, h, oldbucket)`: moves an old bucket's chain to its X/Y destinations (or
-    /// does nothing if already evacuated), then advances `nevacuate` if it was the lowest.
-    pub(crate) fn evacuate(&mut self, oldbucket: usize) {
+    /// `evacuate`'s start: `newbit`, and unless the old bucket is evacuated already, its
+    /// destinations (map.go 1153-1176).
+    pub(crate) fn evacuate_begin(&mut self, oldbucket: usize) -> (usize, Option<Evacuation>) {
         let first = Self::bucket_in(self.oldbuckets, oldbucket, "old");
         let newbit = self.noldbuckets();
-        if !self.arena[first].evacuated() {
-            self.stats.evacuated += 1;
-            let same_size = self.same_size_grow();
-            let x = Self::bucket_in(self.buckets, oldbucket, "new X");
-            let mut xy = [Dst { b: x, i: 0 }, Dst { b: x, i: 0 }];
-            if !same_size {
-                xy[1].b = Self::bucket_in(self.buckets, oldbucket + newbit, "new Y");
-            }
-            let mut b = Some(first);
-            while let Some(cur) = b {
-                for i in 0..BUCKET_CNT {
-                    let top = self.arena[cur].tophash[i];
-                    if is_empty(top) {
-                        self.arena[cur].tophash[i] = EVACUATED_EMPTY;
-                        continue;
-                    }
-                    if top < MIN_TOP_HASH {
-                        fatal("bad map state");
-                    }
-                    let Some(key) = self.arena[cur].keys[i].clone() else {
-                        fail(
-                            FailureKind::MAP_CORRUPTED,
-                            "map corrupted: a live cell holds no key",
-                        );
-                    };
-                    let mut use_y = 0;
-                    if !same_size && (self.hash)(&key, self.hash0) as usize & newbit != 0 {
-                        use_y = 1;
-                    }
-                    self.arena[cur].tophash[i] = EVACUATED_X + use_y as u8;
-                    if xy[use_y].i == BUCKET_CNT {
-                        xy[use_y].b = self.newoverflow(xy[use_y].b);
-                        xy[use_y].i = 0;
-                    }
-                    let dst = &xy[use_y];
-                    let elem = self.arena[cur].elems[i].clone();
-                    let d = &mut self.arena[dst.b];
-                    d.tophash[dst.i] = top;
-                    d.keys[dst.i] = Some(key);
-                    d.elems[dst.i] = elem;
-                    xy[use_y].i += 1;
-                }
-                b = self.arena[cur].overflow;
-            }
-            // Keys and elems stay in the old cells: buckets without pointers are not cleared
-            // (map.go 1251), which is what lets an old iterator still read them.
+        if self.arena[first].evacuated() {
+            return (newbit, None);
         }
+        self.stats.evacuated += 1;
+        let same_size = self.same_size_grow();
+        let x = Self::bucket_in(self.buckets, oldbucket, "new X");
+        let mut xy = [Dst { b: x, i: 0 }, Dst { b: x, i: 0 }];
+        if !same_size {
+            xy[1].b = Self::bucket_in(self.buckets, oldbucket + newbit, "new Y");
+        }
+        let evac = Evacuation {
+            same_size,
+            newbit,
+            xy,
+            cur: Some(first),
+        };
+        (newbit, Some(evac))
+    }
+
+    /// One bucket of the old chain (map.go 1178-1249): every cell marked `evacuatedEmpty` or
+    /// `evacuatedX/Y` and its key and elem copied to the destination. A cell that already
+    /// carries a mark (another writer is evacuating the same bucket) throws `bad map state`.
+    pub(crate) fn evacuate_bucket(&mut self, e: &mut Evacuation) {
+        let Some(cur) = e.cur else { return };
+        for i in 0..BUCKET_CNT {
+            let top = self.arena[cur].tophash[i];
+            if is_empty(top) {
+                self.arena[cur].tophash[i] = EVACUATED_EMPTY;
+                continue;
+            }
+            if top < MIN_TOP_HASH {
+                fatal("bad map state");
+            }
+            let Some(key) = self.arena[cur].keys[i].clone() else {
+                fail(
+                    FailureKind::MAP_CORRUPTED,
+                    "map corrupted: a live cell holds no key",
+                );
+            };
+            let mut use_y = 0;
+            if !e.same_size && (self.hash)(&key, self.hash0) as usize & e.newbit != 0 {
+                use_y = 1;
+            }
+            self.arena[cur].tophash[i] = EVACUATED_X + use_y as u8;
+            if e.xy[use_y].i == BUCKET_CNT {
+                e.xy[use_y].b = self.newoverflow(e.xy[use_y].b);
+                e.xy[use_y].i = 0;
+            }
+            let dst = &e.xy[use_y];
+            let elem = self.arena[cur].elems[i].clone();
+            let d = &mut self.arena[dst.b];
+            d.tophash[dst.i] = top;
+            d.keys[dst.i] = Some(key);
+            d.elems[dst.i] = elem;
+            e.xy[use_y].i += 1;
+        }
+        // Keys and elems stay in the old cells (map.go 1251 clears them only for buckets
+        // with pointers and no old iterator; the model keeps them), which is what lets an old
+        // iterator still read them.
+        e.cur = self.arena[cur].overflow;
+    }
+
+    /// `evacuate`'s end (map.go 1261-1263): advance `nevacuate` if this was the lowest old
+    /// bucket left.
+    pub(crate) fn evacuate_end(&mut self, oldbucket: usize, newbit: usize) {
         if oldbucket == self.nevacuate {
             self.advance_evacuation_mark(newbit);
         }

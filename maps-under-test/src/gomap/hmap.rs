@@ -36,15 +36,51 @@ pub fn bucket_mask(b: u8) -> usize {
 /// lands.
 const BUCKET_BYTES: usize = 8 + 8 * 8 + 8 * 8 + 8;
 
-/// A load through a nil pointer plus `offset` bytes, as Go's signal handler reports it: below
-/// the first page, a runtime panic (`invalid memory address or nil pointer dereference`);
-/// beyond it, `unexpected fault address` and `fatal error: fault` (runtime/signal_unix.go
-/// `sigpanic`).
+/// A load through a nil pointer plus `offset` bytes inside the runtime's map code, as Go's
+/// signal handler reports it (runtime/signal_unix.go `sigpanic`, panic.go `panicmem`): below
+/// the first page, `panic: runtime error: invalid memory address or nil pointer dereference`
+/// with `[signal SIGSEGV: segmentation violation ...]`; beyond it, `unexpected fault address`
+/// and `fatal error: fault`. Both fail the execution with kind `fault`: the map code itself
+/// dereferenced memory a racing writer had changed under it.
 pub fn nil_deref_at(offset: usize) -> ! {
     if offset < 0x1000 {
-        panic!("runtime error: invalid memory address or nil pointer dereference")
+        fail(
+            FailureKind::of_fatal("fault"),
+            format!(
+                "panic: runtime error: invalid memory address or nil pointer dereference \
+                 [signal SIGSEGV: segmentation violation code=0x1 addr={offset:#x}]"
+            ),
+        )
     }
     fatal("fault")
+}
+
+/// Whether values of type `T` hold pointers in Go's memory layout (`ptrdata != 0`): false for
+/// the scalar types (integers, floats, `bool`, `char`, `()`), true for everything else
+/// (strings, slices, structs and tuples alike; a struct of scalars is counted as holding
+/// pointers, which only changes the overflow bookkeeping below).
+pub fn holds_pointers<T: 'static>() -> bool {
+    use std::any::TypeId;
+    let scalars = [
+        TypeId::of::<u8>(),
+        TypeId::of::<u16>(),
+        TypeId::of::<u32>(),
+        TypeId::of::<u64>(),
+        TypeId::of::<u128>(),
+        TypeId::of::<usize>(),
+        TypeId::of::<i8>(),
+        TypeId::of::<i16>(),
+        TypeId::of::<i32>(),
+        TypeId::of::<i64>(),
+        TypeId::of::<i128>(),
+        TypeId::of::<isize>(),
+        TypeId::of::<f32>(),
+        TypeId::of::<f64>(),
+        TypeId::of::<bool>(),
+        TypeId::of::<char>(),
+        TypeId::of::<()>(),
+    ];
+    !scalars.contains(&TypeId::of::<T>())
 }
 
 /// A load through a nil pointer (the overflow pointer of a bucket, near offset 0).
@@ -66,11 +102,18 @@ pub(crate) struct Hmap<K, V> {
     pub oldbuckets: Option<Array>,
     /// Progress counter: old buckets below it are evacuated.
     pub nevacuate: usize,
-    /// `extra.overflow != nil`: overflow buckets were created since the last grow (or an
-    /// iterator started). Buckets hold no pointers in this model, so Go keeps them listed here.
+    /// `t.bucket.ptrdata != 0`: the key or elem type holds pointers. Go then leaves overflow
+    /// buckets to the GC and never lists them in `extra` (map.go 262-268, 849-855), so
+    /// `extra.overflow` stays nil and `oldoverflow is not nil` cannot be thrown.
+    pub pointers: bool,
+    /// `extra.overflow != nil`: overflow buckets of a pointer-free map were created since the
+    /// last grow (or an iterator started).
     pub extra_overflow: bool,
     /// `extra.oldoverflow != nil`.
     pub extra_oldoverflow: bool,
+    /// Cells whose string key is torn: `mapassign_faststr` stored its length but not yet its
+    /// data pointer (model state standing for the nil pointer in Go's string header).
+    pub torn: Vec<(BucketId, usize)>,
     /// The key hash function.
     pub hash: HashFn<K>,
     /// Every bucket ever allocated. Never freed, like memory a racing goroutine may still point
@@ -92,8 +135,9 @@ pub struct Stats {
 }
 
 impl<K, V> Hmap<K, V> {
-    pub fn new(hash: HashFn<K>, hash0: u32, b: u8) -> Self {
+    pub fn new(hash: HashFn<K>, hash0: u32, b: u8, pointers: bool) -> Self {
         let mut h = Hmap {
+            pointers,
             count: 0,
             flags: 0,
             b,
@@ -104,6 +148,7 @@ impl<K, V> Hmap<K, V> {
             nevacuate: 0,
             extra_overflow: false,
             extra_oldoverflow: false,
+            torn: Vec::new(),
             hash,
             arena: Vec::new(),
             stats: Stats::default(),
@@ -171,8 +216,10 @@ impl<K, V> Hmap<K, V> {
         let ovf = self.arena.len();
         self.arena.push(Bucket::zeroed());
         self.incrnoverflow();
-        // createOverflow + append: buckets without pointers are kept alive from extra.
-        self.extra_overflow = true;
+        if !self.pointers {
+            // createOverflow + append: buckets without pointers are kept alive from extra.
+            self.extra_overflow = true;
+        }
         self.arena[b].overflow = Some(ovf);
         ovf
     }

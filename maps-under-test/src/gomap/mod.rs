@@ -9,12 +9,37 @@
 //! `hashWriting` checks in Go's order with Go's messages; where both slip past the checks, the
 //! map is corrupted the way Go's would be, and [`GoMap::check_invariants`] says how.
 //!
-//! Flag and counter updates are plain loads and stores in Go; the model splits the
-//! `flags ^= hashWriting` toggle into a load, a preemption point and a store, so a toggle can
-//! be lost. Line numbers in comments are Go 1.19's `map.go`.
+//! Flag and counter updates are plain loads and stores in Go, and the model splits them where
+//! Go's compiled code is split (line numbers are Go 1.19's `map.go` unless another file is
+//! named):
 //!
-//! What is left out: key and elem types with pointers (Go then clears evacuated cells, map.go
-//! 1251; the model keeps them, as Go does for pointer-free types), NaN keys, indirect keys and
+//! - the `flags ^= hashWriting` toggle is a load, a point and a store, so a toggle can be
+//!   lost; `count++`/`count--` likewise (682, 797: `INCQ`/`DECQ` without a lock prefix), so an
+//!   increment can be lost;
+//! - the lazy first allocation is a `buckets == nil` check, a point (the call into the
+//!   allocator) and a store (603-605): two first writers both allocate and one's key is lost;
+//! - a new cell is stored in the order of the `mapassign` variant Go compiles for the key type:
+//!   generic key then tophash (671-681), fast32/64 tophash then key, faststr tophash, then the
+//!   string's length, then its pointer (map_faststr.go 283-289); a lookup comparing a key of
+//!   the same length with a half-written one faults in `memequal`;
+//! - `hashGrow` allocates, then commits `B`, `flags`, `oldbuckets` and `buckets` one store at
+//!   a time (1041-1082);
+//! - `evacuate` checks `evacuated(b)`, then moves one bucket of the old chain per step
+//!   (1152-1264): two writers that slipped past the checks can both pass the check on one old
+//!   bucket, and the later one meets the earlier one's marks: `fatal error: bad map state`;
+//! - `mapiterinit` reads `B` and `buckets` in two steps (845-847), and `mapiternext` takes a
+//!   step per bucket and a point between reading `h.growing()` and loading `h.oldbuckets`
+//!   (889-893): an iterator that slipped past its check while another goroutine finished a
+//!   grow loads through a nil `oldbuckets` and faults.
+//!
+//! A load through a nil pointer inside the map code fails the execution with kind `fault` and
+//! Go's text (`panic: runtime error: invalid memory address or nil pointer dereference [signal
+//! SIGSEGV ...]`). Overflow bookkeeping follows the key and elem
+//! types as Go's does: only pointer-free buckets are listed in `extra.overflow` (map.go
+//! 262-268), so only maps of scalar keys and elems can throw `oldoverflow is not nil`.
+//!
+//! What is left out: the clearing of evacuated cells of buckets with pointers (map.go 1251;
+//! the model keeps the keys, as Go does for pointer-free types), NaN keys, indirect keys and
 //! elems, the preallocated overflow buckets of `makeBucketArray` (they change memory, not
 //! behaviour) and the `-race` detector's own reports.
 
@@ -24,6 +49,7 @@ mod grow;
 mod hash;
 mod hmap;
 mod iter;
+mod layout;
 mod points;
 mod read;
 mod write;
@@ -33,7 +59,7 @@ pub use bucket::{
     EVACUATED_Y, HASH_WRITING, ITERATOR, MIN_TOP_HASH, OLD_ITERATOR, SAME_SIZE_GROW,
 };
 pub use hash::{default_hash, HashFn};
-pub use hmap::{over_load_factor, too_many_overflow_buckets, Stats};
+pub use hmap::{holds_pointers, over_load_factor, too_many_overflow_buckets, Stats};
 pub use iter::Iter;
 
 use crate::cell::SimCell;
@@ -137,7 +163,7 @@ impl<K: MapKey, V: MapValue> GoMap<K, V> {
         }
         let hash0 = random_u64() as u32;
         GoMap {
-            h: SimCell::new(Hmap::new(hash, hash0, b)),
+            h: SimCell::new(Hmap::new(hash, hash0, b, Self::pointers())),
             nil: false,
             object: Object::new(ObjectKind::Map),
         }
@@ -147,10 +173,21 @@ impl<K: MapKey, V: MapValue> GoMap<K, V> {
     /// with `assignment to entry in nil map` (a plain, recoverable panic in Go).
     pub fn nil() -> Self {
         GoMap {
-            h: SimCell::new(Hmap::new(default_hash::<K>, 0, 0)),
+            h: SimCell::new(Hmap::new(default_hash::<K>, 0, 0, Self::pointers())),
             nil: true,
             object: Object::new(ObjectKind::Map),
         }
+    }
+
+    /// Whether the map's buckets hold pointers (`t.bucket.ptrdata != 0`): the key or the elem
+    /// type is not a scalar (see [`holds_pointers`]).
+    pub fn pointers() -> bool {
+        holds_pointers::<K>() || holds_pointers::<V>()
+    }
+
+    /// Which `mapassign` variant Go compiles for `K`, and so the order of its stores.
+    fn insert_order() -> layout::InsertOrder {
+        layout::InsertOrder::of::<K>()
     }
 
     /// Whether this is a nil map.

@@ -11,6 +11,7 @@ use super::bucket::{
     is_empty, tophash, BucketId, BUCKET_CNT, EMPTY_ONE, EMPTY_REST, HASH_WRITING, SAME_SIZE_GROW,
 };
 use super::hmap::{bucket_mask, nil_deref, over_load_factor, too_many_overflow_buckets, Hmap};
+use super::layout::InsertOrder;
 use super::points::*;
 use super::GoMap;
 use crate::shared::{MapKey, MapValue};
@@ -152,12 +153,17 @@ impl<K: MapKey, V: MapValue> GoMap<K, V> {
         }
         self.at(ASSIGN_ENTRY, Self::key_detail(key));
         let hash = self.enter(&ASSIGN, Some(key));
-        self.h.with_mut(|h| {
-            if h.buckets.is_none() {
-                // Lazily allocated on the first assign (map.go 603-605).
-                h.buckets = Some(h.alloc_array(1));
-            }
-        });
+        // Lazily allocated on the first assign (map.go 603-605): the nil check, `newobject`
+        // (a call into the allocator, where the goroutine can be preempted) and the store are
+        // separate steps, so two first writers can both allocate and the later store drops
+        // the earlier writer's bucket with its key.
+        if self.h.with(|h| h.buckets.is_none()) {
+            self.at(ASSIGN_BUCKETS_NIL, Self::key_detail(key));
+            self.h.with_mut(|h| {
+                let array = h.alloc_array(1);
+                h.buckets = Some(array);
+            });
+        }
         let top = tophash(hash);
         let slot = 'again: loop {
             let (bucket, growing) = self
@@ -199,29 +205,59 @@ impl<K: MapKey, V: MapValue> GoMap<K, V> {
                         || too_many_overflow_buckets(h.noverflow, h.b))
             });
             if grow {
-                self.at(GROW_START, Self::key_detail(key));
-                self.h.with_mut(|h| h.hash_grow());
+                self.hash_grow(key);
                 continue 'again;
             }
-            let slot = self.h.with_mut(|h| {
-                let (ib, ii) = match insert {
-                    Some(slot) => slot,
-                    // Chain full: a new overflow bucket after the last one (map.go 662-668).
-                    None => (h.newoverflow(b), 0),
-                };
-                h.arena[ib].keys[ii] = Some(key.clone());
-                h.arena[ib].tophash[ii] = top;
-                (ib, ii)
+            let slot = self.h.with_mut(|h| match insert {
+                Some(slot) => slot,
+                // Chain full: a new overflow bucket after the last one (map.go 662-668).
+                None => (h.newoverflow(b), 0),
             });
-            self.at(ASSIGN_INSERTED, || {
-                format!("k={key:?} bucket={bucket} slot={}", slot.1)
-            });
-            self.h.with_mut(|h| h.count += 1);
+            self.insert_key(key, top, bucket, slot);
+            // h.count++ (map.go 682): a plain load and store (INCQ without a lock prefix), so
+            // two writers past the checks can lose an increment.
+            let count = self.h.with(|h| h.count);
+            self.at(ASSIGN_COUNT_LOADED, || format!("k={key:?} count={count}"));
+            self.h.with_mut(|h| h.count = count + 1);
             self.at(ASSIGN_COUNTED, Self::key_detail(key));
             break 'again slot;
         };
         self.leave(&ASSIGN, Some(key));
         slot
+    }
+
+    /// Stores the new key and its tophash in `slot`, in the order of the `mapassign` variant
+    /// Go compiles for the key type (see [`InsertOrder`]), with a point between the stores.
+    fn insert_key(&self, key: &K, top: u8, bucket: usize, (ib, ii): Slot) {
+        match Self::insert_order() {
+            InsertOrder::KeyThenTophash => {
+                self.h.with_mut(|h| {
+                    h.arena[ib].keys[ii] = Some(key.clone());
+                    h.arena[ib].tophash[ii] = top;
+                });
+            }
+            InsertOrder::TophashThenKey => {
+                self.h.with_mut(|h| h.arena[ib].tophash[ii] = top);
+                self.at(ASSIGN_TOPHASH, || format!("k={key:?} slot={ii}"));
+                self.h
+                    .with_mut(|h| h.arena[ib].keys[ii] = Some(key.clone()));
+            }
+            InsertOrder::TophashLenPointer => {
+                self.h.with_mut(|h| h.arena[ib].tophash[ii] = top);
+                self.at(ASSIGN_TOPHASH, || format!("k={key:?} slot={ii}"));
+                // The string header's length is stored, its data pointer still nil: a lookup
+                // comparing a key of the same length reads through the nil pointer.
+                self.h.with_mut(|h| {
+                    h.arena[ib].keys[ii] = Some(key.clone());
+                    h.torn.push((ib, ii));
+                });
+                self.at(ASSIGN_KEY_LEN, || format!("k={key:?} slot={ii}"));
+                self.h.with_mut(|h| h.torn.retain(|&c| c != (ib, ii)));
+            }
+        }
+        self.at(ASSIGN_INSERTED, || {
+            format!("k={key:?} bucket={bucket} slot={ii}")
+        });
     }
 
     /// The value store compiled code does after `mapassign` returns.
@@ -272,8 +308,11 @@ impl<K: MapKey, V: MapValue> GoMap<K, V> {
             self.at(DELETE_REMOVED, || {
                 format!("k={key:?} bucket={bucket} slot={i}")
             });
+            // h.count-- (map.go 797): a plain load and store, like count++.
+            let count = self.h.with(|h| h.count);
+            self.at(DELETE_COUNT_LOADED, || format!("k={key:?} count={count}"));
             let emptied = self.h.with_mut(|h| {
-                h.count -= 1;
+                h.count = count - 1;
                 h.count == 0
             });
             if emptied {

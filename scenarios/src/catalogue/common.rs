@@ -2,7 +2,7 @@
 //! the registration of a scenario's two variants.
 
 use crate::runtime::unsync::Unsync;
-use crate::{Scenario, Variant};
+use crate::{Scenario, Size, Variant};
 use maprace_harness::{fail, preempt, FailureKind, Op, Point};
 use maprace_maps::shared::{MapKey, MapValue};
 use maprace_maps::GoMap;
@@ -67,12 +67,73 @@ pub(crate) fn nil_dereference() -> ! {
     panic!("runtime error: invalid memory address or nil pointer dereference")
 }
 
+/// The sizes a scenario runs at: the catalogue's small default (fast to explore, every
+/// interleaving shape still there) or a realistic Go program's (growth and evacuation, where
+/// the rare crashes live).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Sizes {
+    /// Writer goroutines.
+    pub writers: usize,
+    /// New keys each writer adds.
+    pub keys: usize,
+    /// Entries a map holds before it is ranged over.
+    pub iterated: usize,
+    /// Requests (or fan-out goroutines) of a request-shaped scenario.
+    pub requests: usize,
+    /// Map operations per request.
+    pub ops: usize,
+}
+
+impl Sizes {
+    /// `small` at the default size, `go` at Go size: for the counts a scenario sizes itself.
+    pub(crate) fn pick(&self, small: usize, go: usize) -> usize {
+        if *self == GO {
+            go
+        } else {
+            small
+        }
+    }
+}
+
+/// The catalogue's default sizes.
+pub(crate) const SMALL: Sizes = Sizes {
+    writers: 2,
+    keys: 2,
+    iterated: 2,
+    requests: 2,
+    ops: 2,
+};
+
+/// A realistic Go program's sizes: 2 writers x 100 keys, 200-key iterations, 20 requests x 60
+/// operations (a map growing through B = 3 -> 4 and beyond).
+pub(crate) const GO: Sizes = Sizes {
+    writers: 2,
+    keys: 100,
+    iterated: 200,
+    requests: 20,
+    ops: 60,
+};
+
+/// A scenario's `(buggy, fixed)` bodies.
+pub(crate) type Bodies = (fn(), fn());
+
+/// A scenario at Go size: its bodies and the kinds its buggy variant shows there (growth and
+/// evacuation under the race reach kinds the small size does not, and the long windows make
+/// some rare).
+pub(crate) struct GoSized {
+    pub bodies: Bodies,
+    pub expected_kinds: &'static [&'static str],
+}
+
 /// Both variants of a scenario.
 pub(crate) struct Pair {
     pub name: &'static str,
     pub description: &'static str,
     pub buggy: fn(),
     pub fixed: fn(),
+    /// The same programs at a realistic Go program's sizes ([`GO`]); `None` for a scenario
+    /// with nothing to scale.
+    pub go_size: Option<GoSized>,
     /// The failure kinds the buggy variant may show.
     pub expected_kinds: &'static [&'static str],
     /// The cap on the fixed variant's bounded DFS.
@@ -91,26 +152,33 @@ impl Pair {
     }
 
     fn pinning(self, corpus_kind: Option<&'static str>) -> Vec<Scenario> {
-        vec![
-            Scenario {
-                name: self.name,
-                variant: Variant::Buggy,
-                description: self.description,
-                body: self.buggy,
-                expected_kinds: self.expected_kinds,
-                corpus_kind,
-                dfs_iterations: self.dfs_iterations,
+        let variant = |variant, body, size, kinds: &'static [&'static str]| Scenario {
+            name: self.name,
+            variant,
+            description: self.description,
+            body,
+            expected_kinds: match variant {
+                Variant::Buggy => kinds,
+                Variant::Fixed => &[],
             },
-            Scenario {
-                name: self.name,
-                variant: Variant::Fixed,
-                description: self.description,
-                body: self.fixed,
-                expected_kinds: &[],
-                corpus_kind: None,
-                dfs_iterations: self.dfs_iterations,
+            corpus_kind: match variant {
+                Variant::Buggy => corpus_kind,
+                Variant::Fixed => None,
             },
-        ]
+            dfs_iterations: self.dfs_iterations,
+            size,
+        };
+        let small = self.expected_kinds;
+        let mut out = vec![
+            variant(Variant::Buggy, self.buggy, Size::Small, small),
+            variant(Variant::Fixed, self.fixed, Size::Small, small),
+        ];
+        if let Some(go) = self.go_size {
+            let (buggy, fixed) = go.bodies;
+            out.push(variant(Variant::Buggy, buggy, Size::Go, go.expected_kinds));
+            out.push(variant(Variant::Fixed, fixed, Size::Go, go.expected_kinds));
+        }
+        out
     }
 }
 
@@ -129,4 +197,13 @@ pub(crate) mod kinds {
     /// `fatal error: oldoverflow is not nil`: `hashGrow` found the previous grow's old overflow
     /// buckets still held.
     pub const OLDOVERFLOW: &str = "oldoverflow-is-not-nil";
+    /// `fatal error: bad map state`: `evacuate` met a cell another writer had already marked
+    /// (two writers evacuating one old bucket).
+    pub const BAD_MAP_STATE: &str = "bad-map-state";
+    /// The map code itself dereferenced a nil (or wild) pointer a racing writer left:
+    /// `panic: runtime error: invalid memory address or nil pointer dereference [signal
+    /// SIGSEGV ...]` (or `fatal error: fault`).
+    pub const FAULT: &str = "fault";
+    /// An execution ran past the step bound: a goroutine spinning (in Go, a hang).
+    pub const STEP_BOUND: &str = "step-bound";
 }

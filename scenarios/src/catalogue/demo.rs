@@ -6,7 +6,7 @@
 //! a mutex around every write.
 
 use crate::run::DEFAULT_DFS_ITERATIONS;
-use crate::{Scenario, Variant};
+use crate::{Scenario, Size, Variant};
 use maprace_harness::sync::{Arc, Mutex};
 use maprace_harness::{fail, fatal, go, preempt_with, FailureKind, Op, Point, State};
 use std::cell::RefCell;
@@ -103,6 +103,7 @@ pub(crate) fn scenarios() -> Vec<Scenario> {
             expected_kinds: &["concurrent-map-writes"],
             corpus_kind: None,
             dfs_iterations: DEFAULT_DFS_ITERATIONS,
+            size: Size::Small,
         },
         Scenario {
             name: "demo-flag-map",
@@ -112,6 +113,7 @@ pub(crate) fn scenarios() -> Vec<Scenario> {
             expected_kinds: &[],
             corpus_kind: None,
             dfs_iterations: DEFAULT_DFS_ITERATIONS,
+            size: Size::Small,
         },
     ]
 }

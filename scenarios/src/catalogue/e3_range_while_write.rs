@@ -21,6 +21,9 @@
 //! }()
 //! ```
 //!
+//! Eight prefilled keys and three inserts at the default size; at Go size 200 prefilled keys
+//! and 60 inserts (the range meets the B = 5 -> 6 grow at insert 209).
+//!
 //! # Why it fails
 //!
 //! `mapiternext` checks `hashWriting` at every step of the iteration; any step taken while the
@@ -37,18 +40,17 @@
 //! An `RWMutex`: the range holds the read lock for the whole loop, the producer takes the
 //! write lock for each insert.
 
-use super::common::{check_map, expect_contents, kinds, Pair};
+use super::common::{check_map, expect_contents, kinds, GoSized, Pair, Sizes, GO, SMALL};
 use crate::run::DEFAULT_DFS_ITERATIONS;
 use crate::runtime::{go, Arc, RWMutex};
 use crate::Scenario;
 use maprace_maps::GoMap;
 
-const PREFILLED: u64 = 8;
-const TOTAL: u64 = 11;
-
-fn run(locked: bool) {
+fn run(size: Sizes, locked: bool) {
+    let prefilled = size.pick(8, GO.iterated) as u64;
+    let total = prefilled + size.pick(3, GO.ops) as u64;
     let m = Arc::new(GoMap::<u64, u64>::new());
-    for i in 0..PREFILLED {
+    for i in 0..prefilled {
         m.assign(i, i);
     }
     let rw = Arc::new(RWMutex::new(()));
@@ -64,7 +66,7 @@ fn run(locked: bool) {
     });
     let (mp, rwp) = (Arc::clone(&m), Arc::clone(&rw));
     let producer = go("producer", move || {
-        for i in PREFILLED..TOTAL {
+        for i in prefilled..total {
             let _g = locked.then(|| rwp.write());
             mp.assign(i, i);
         }
@@ -72,16 +74,24 @@ fn run(locked: bool) {
     let _sum = reporter.join();
     producer.join();
     check_map(&m);
-    let want: Vec<_> = (0..TOTAL).map(|i| (i, i)).collect();
+    let want: Vec<_> = (0..total).map(|i| (i, i)).collect();
     expect_contents(&m, "the map", &want);
 }
 
 fn buggy() {
-    run(false);
+    run(SMALL, false);
 }
 
 fn fixed() {
-    run(true);
+    run(SMALL, true);
+}
+
+fn buggy_go() {
+    run(GO, false);
+}
+
+fn fixed_go() {
+    run(GO, true);
 }
 
 pub(crate) fn scenarios() -> Vec<Scenario> {
@@ -90,6 +100,10 @@ pub(crate) fn scenarios() -> Vec<Scenario> {
         description: "one goroutine ranges over a map while another inserts enough to make it grow",
         buggy,
         fixed,
+        go_size: Some(GoSized {
+            bodies: (buggy_go, fixed_go),
+            expected_kinds: &[kinds::ITER_WRITE],
+        }),
         expected_kinds: &[kinds::RACE, kinds::ITER_WRITE],
         dfs_iterations: DEFAULT_DFS_ITERATIONS,
     }

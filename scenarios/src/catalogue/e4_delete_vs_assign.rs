@@ -10,11 +10,13 @@
 //!     }
 //! }()
 //! go func() { // writer
-//!     for k := 10; k < 13; k++ {
+//!     for k := 10; k < 13; k++ { // 1000..1100 at Go size
 //!         m[k] = k
 //!     }
 //! }()
 //! ```
+//!
+//! Three deletes against three inserts at the default size; 100 each at Go size.
 //!
 //! # Why it fails
 //!
@@ -30,30 +32,30 @@
 //!
 //! A mutex around every delete and assign.
 
-use super::common::{check_map, expect_contents, kinds, Pair};
+use super::common::{check_map, expect_contents, kinds, GoSized, Pair, Sizes, GO, SMALL};
 use crate::run::DEFAULT_DFS_ITERATIONS;
 use crate::runtime::{go, Arc, Mutex};
 use crate::Scenario;
 use maprace_maps::GoMap;
 
-const N: u64 = 3;
-
-fn run(locked: bool) {
+fn run(size: Sizes, locked: bool) {
+    let n = size.pick(3, GO.keys) as u64;
+    let first_new = size.pick(10, 1000) as u64;
     let m = Arc::new(GoMap::<u64, u64>::new());
-    for k in 0..N {
+    for k in 0..n {
         m.assign(k, k);
     }
     let mu = Arc::new(Mutex::new(()));
     let (mj, muj) = (Arc::clone(&m), Arc::clone(&mu));
     let janitor = go("janitor", move || {
-        for k in 0..N {
+        for k in 0..n {
             let _g = locked.then(|| muj.lock());
             mj.delete(&k);
         }
     });
     let (mw, muw) = (Arc::clone(&m), Arc::clone(&mu));
     let writer = go("writer", move || {
-        for k in 10..10 + N {
+        for k in first_new..first_new + n {
             let _g = locked.then(|| muw.lock());
             mw.assign(k, k);
         }
@@ -61,16 +63,24 @@ fn run(locked: bool) {
     janitor.join();
     writer.join();
     check_map(&m);
-    let want: Vec<_> = (10..10 + N).map(|k| (k, k)).collect();
+    let want: Vec<_> = (first_new..first_new + n).map(|k| (k, k)).collect();
     expect_contents(&m, "the map", &want);
 }
 
 fn buggy() {
-    run(false);
+    run(SMALL, false);
 }
 
 fn fixed() {
-    run(true);
+    run(SMALL, true);
+}
+
+fn buggy_go() {
+    run(GO, false);
+}
+
+fn fixed_go() {
+    run(GO, true);
 }
 
 pub(crate) fn scenarios() -> Vec<Scenario> {
@@ -79,6 +89,10 @@ pub(crate) fn scenarios() -> Vec<Scenario> {
         description: "one goroutine deletes keys while another assigns new ones",
         buggy,
         fixed,
+        go_size: Some(GoSized {
+            bodies: (buggy_go, fixed_go),
+            expected_kinds: &[kinds::WRITES],
+        }),
         expected_kinds: &[kinds::RACE, kinds::WRITES, kinds::CORRUPTED],
         dfs_iterations: DEFAULT_DFS_ITERATIONS,
     }

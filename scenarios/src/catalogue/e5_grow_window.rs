@@ -17,6 +17,10 @@
 //! }
 //! ```
 //!
+//! 26 prefilled keys (B = 2, one below the grow) and two inserts per writer at the default
+//! size; at Go size 52 prefilled keys (B = 3) and eight inserts per writer: the B = 3 -> 4 grow
+//! and its eight old buckets.
+//!
 //! # Why it fails
 //!
 //! Insert #27 goes over the load factor: `mapassign` calls `hashGrow`, which allocates 8 new
@@ -31,7 +35,12 @@
 //! - the invariant checker finds keys lost, duplicated or misplaced (`map-corrupted`), or a
 //!   key is missing in a map whose internals still look consistent (`wrong-result`);
 //! - a writer about to evacuate finds `oldbuckets` already nil, because the other writer has
-//!   just finished the grow: a nil pointer dereference (`panic`);
+//!   just finished the grow: a nil pointer dereference inside the runtime (`panic: runtime
+//!   error: invalid memory address or nil pointer dereference [signal SIGSEGV ...]`, kind
+//!   `fault`);
+//! - both writers pass `evacuate`'s `evacuated(b)` check on the same old bucket; the later one
+//!   meets the marks the earlier one wrote and the runtime throws `fatal error: bad map
+//!   state` (map.go 1185);
 //! - a second `hashGrow` starts while the first's old overflow buckets are still held, and
 //!   the runtime throws `fatal error: oldoverflow is not nil`, one of the map's internal
 //!   consistency throws that only corruption can reach.
@@ -44,18 +53,17 @@
 //!
 //! A mutex around every insert.
 
-use super::common::{check_map, expect_contents, kinds, Pair};
+use super::common::{check_map, expect_contents, kinds, GoSized, Pair, Sizes, GO, SMALL};
 use crate::run::DEFAULT_DFS_ITERATIONS;
 use crate::runtime::{go, Arc, Mutex};
 use crate::Scenario;
 use maprace_maps::GoMap;
 
-const PREFILLED: u64 = 26;
-const PER_WRITER: u64 = 2;
-
-fn run(locked: bool) {
+fn run(size: Sizes, locked: bool) {
+    let prefilled = size.pick(26, 52) as u64;
+    let per_writer = size.pick(2, 8) as u64;
     let m = Arc::new(GoMap::<u64, u64>::new());
-    for i in 0..PREFILLED {
+    for i in 0..prefilled {
         m.assign(i, i);
     }
     let mu = Arc::new(Mutex::new(()));
@@ -63,7 +71,7 @@ fn run(locked: bool) {
         .map(|w| {
             let (m, mu) = (Arc::clone(&m), Arc::clone(&mu));
             go("writer", move || {
-                for i in 0..PER_WRITER {
+                for i in 0..per_writer {
                     let _g = locked.then(|| mu.lock());
                     m.assign(100 + w * 10 + i, i);
                 }
@@ -74,17 +82,25 @@ fn run(locked: bool) {
         w.join();
     }
     check_map(&m);
-    let mut want: Vec<_> = (0..PREFILLED).map(|i| (i, i)).collect();
-    want.extend((0..2u64).flat_map(|w| (0..PER_WRITER).map(move |i| (100 + w * 10 + i, i))));
+    let mut want: Vec<_> = (0..prefilled).map(|i| (i, i)).collect();
+    want.extend((0..2u64).flat_map(|w| (0..per_writer).map(move |i| (100 + w * 10 + i, i))));
     expect_contents(&m, "the map", &want);
 }
 
 fn buggy() {
-    run(false);
+    run(SMALL, false);
 }
 
 fn fixed() {
-    run(true);
+    run(SMALL, true);
+}
+
+fn buggy_go() {
+    run(GO, false);
+}
+
+fn fixed_go() {
+    run(GO, true);
 }
 
 pub(crate) fn scenarios() -> Vec<Scenario> {
@@ -93,12 +109,17 @@ pub(crate) fn scenarios() -> Vec<Scenario> {
         description: "racing inserts into a map just below its grow threshold trigger hashGrow and incremental evacuation",
         buggy,
         fixed,
+        go_size: Some(GoSized {
+            bodies: (buggy_go, fixed_go),
+            expected_kinds: &[kinds::WRITES, kinds::CORRUPTED, kinds::FAULT, kinds::BAD_MAP_STATE, kinds::OLDOVERFLOW],
+        }),
         expected_kinds: &[
             kinds::RACE,
             kinds::WRITES,
             kinds::CORRUPTED,
             kinds::WRONG,
-            kinds::PANIC,
+            kinds::FAULT,
+            kinds::BAD_MAP_STATE,
             kinds::OLDOVERFLOW,
         ],
         dfs_iterations: DEFAULT_DFS_ITERATIONS,

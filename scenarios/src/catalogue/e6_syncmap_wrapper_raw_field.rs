@@ -112,6 +112,7 @@ pub(crate) fn scenarios() -> Vec<Scenario> {
         description: "a type wraps sync.Map for its data but keeps a plain stats map that goroutines update directly",
         buggy,
         fixed,
+        go_size: None,
         expected_kinds: &[kinds::RACE, kinds::WRITES, kinds::CORRUPTED, kinds::WRONG],
         dfs_iterations: DEFAULT_DFS_ITERATIONS,
     }

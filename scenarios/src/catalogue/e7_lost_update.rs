@@ -16,6 +16,8 @@
 //! // want m["hits"] == 2
 //! ```
 //!
+//! Two counters at the default size; 20 at Go size.
+//!
 //! # Why it fails
 //!
 //! `m["hits"]++` compiles to `mapassign` (which finds the existing key and returns a pointer
@@ -31,17 +33,18 @@
 //!
 //! A mutex around the increment (or an atomic counter instead of a map value).
 
-use super::common::{check_map, expect, kinds, Pair};
+use super::common::{check_map, expect, kinds, GoSized, Pair, Sizes, GO, SMALL};
 use crate::run::DEFAULT_DFS_ITERATIONS;
 use crate::runtime::{go, Arc, Mutex};
 use crate::Scenario;
 use maprace_maps::GoMap;
 
-fn run(locked: bool) {
+fn run(size: Sizes, locked: bool) {
+    let counters = size.pick(2, GO.requests);
     let m = Arc::new(GoMap::<&'static str, u64>::new());
     m.assign("hits", 0);
     let mu = Arc::new(Mutex::new(()));
-    let gs: Vec<_> = (0..2)
+    let gs: Vec<_> = (0..counters)
         .map(|_| {
             let (m, mu) = (Arc::clone(&m), Arc::clone(&mu));
             go("counter", move || {
@@ -55,17 +58,25 @@ fn run(locked: bool) {
     }
     check_map(&m);
     let hits = m.get(&"hits");
-    expect(hits == Some(2), || {
-        format!("m[\"hits\"] = {hits:?} after two increments")
+    expect(hits == Some(counters as u64), || {
+        format!("m[\"hits\"] = {hits:?} after {counters} increments")
     });
 }
 
 fn buggy() {
-    run(false);
+    run(SMALL, false);
 }
 
 fn fixed() {
-    run(true);
+    run(SMALL, true);
+}
+
+fn buggy_go() {
+    run(GO, false);
+}
+
+fn fixed_go() {
+    run(GO, true);
 }
 
 pub(crate) fn scenarios() -> Vec<Scenario> {
@@ -74,6 +85,10 @@ pub(crate) fn scenarios() -> Vec<Scenario> {
         description: "two goroutines increment one existing key: the lost update escapes the runtime's checks",
         buggy,
         fixed,
+        go_size: Some(GoSized {
+            bodies: (buggy_go, fixed_go),
+            expected_kinds: &[kinds::WRITES],
+        }),
         expected_kinds: &[kinds::RACE, kinds::WRONG, kinds::WRITES],
         dfs_iterations: DEFAULT_DFS_ITERATIONS,
     }

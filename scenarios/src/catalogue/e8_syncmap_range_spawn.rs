@@ -78,6 +78,7 @@ pub(crate) fn scenarios() -> Vec<Scenario> {
         description: "a sync.Map Range callback starts a goroutine per entry that waits for a signal never sent",
         buggy,
         fixed,
+        go_size: None,
         expected_kinds: &[kinds::LEAK],
         dfs_iterations: DEFAULT_DFS_ITERATIONS,
     }

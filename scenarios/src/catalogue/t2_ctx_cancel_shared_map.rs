@@ -34,6 +34,9 @@
 //! a real worker blocks waiting for its next job, and writes its cleanup entry when that
 //! fires.
 //!
+//! Two workers with two units of work each at the default size; 20 workers with three units
+//! at Go size.
+//!
 //! # Why it fails
 //!
 //! Every closure captures the same `progress` map, and nothing orders the workers' writes:
@@ -45,13 +48,18 @@
 //! is silently corrupted: an entry lost, or `count` out of step with the cells, which the
 //! invariant checker run at the end reports as `map-corrupted`.
 //!
+//! Where both writers slip past the checks, `count++` is a plain load and store (map.go 682)
+//! and the first bucket's allocation a separate check and store (603-605): an insert or an
+//! increment of `count` can be lost with the map's internals still consistent, and the final
+//! check reports the missing key (`wrong-result`).
+//!
 //! # The fix
 //!
 //! Give the map one owner. Either a single goroutine owns it and the workers send it their
 //! updates over a channel, or, as here, every access goes through one mutex. Cancellation and
 //! the wait group stay as they were: they were never the problem.
 
-use super::common::{check_map, expect, kinds, work, Pair};
+use super::common::{check_map, expect, kinds, work, GoSized, Pair, Sizes, GO, SMALL};
 use crate::run::DEFAULT_DFS_ITERATIONS;
 use crate::runtime::context::{self, Context};
 use crate::runtime::{go_deferring, Arc, Mutex, WaitGroup};
@@ -59,9 +67,6 @@ use crate::Scenario;
 use maprace_maps::GoMap;
 
 type Progress = GoMap<String, u64>;
-
-const WORKERS: u64 = 2;
-const UNITS: u64 = 2;
 
 /// The map's accesses, unguarded or under the fix's mutex.
 trait Writes: Send + Sync + 'static {
@@ -94,9 +99,9 @@ impl Writes for Guarded {
     }
 }
 
-fn worker(ctx: &Context, progress: &impl Writes, w: u64) {
-    for i in 0..=UNITS {
-        if i == UNITS {
+fn worker(ctx: &Context, progress: &impl Writes, w: u64, units: u64) {
+    for i in 0..=units {
+        if i == units {
             // Out of work: wait for cancellation like a worker waiting for its next job.
             let _ = ctx.done().recv();
         }
@@ -109,15 +114,17 @@ fn worker(ctx: &Context, progress: &impl Writes, w: u64) {
     }
 }
 
-fn run_job(progress: Arc<impl Writes>) {
+fn run_job(size: Sizes, progress: Arc<impl Writes>) {
+    let workers = size.pick(2, GO.requests) as u64;
+    let units = size.pick(2, 3) as u64;
     let (ctx, cancel) = context::with_cancel(&context::background());
     let wg = Arc::new(WaitGroup::new());
-    for w in 0..WORKERS {
+    for w in 0..workers {
         wg.add(1);
         let (ctx, progress, wg) = (ctx.clone(), Arc::clone(&progress), Arc::clone(&wg));
         go_deferring("worker", move |d| {
             d.defer(move || wg.done());
-            worker(&ctx, &*progress, w);
+            worker(&ctx, &*progress, w, units);
         });
     }
     cancel.cancel();
@@ -126,7 +133,7 @@ fn run_job(progress: Arc<impl Writes>) {
     let m = progress.map();
     check_map(m);
     // Every worker left its cleanup entry; progress entries exist for those that got to work.
-    for w in 0..WORKERS {
+    for w in 0..workers {
         expect(m.get(&format!("w{w}-cleanup")).is_some(), || {
             format!("worker {w}'s cleanup entry is missing")
         });
@@ -137,21 +144,32 @@ fn run_job(progress: Arc<impl Writes>) {
         true
     });
     expect(
-        keys.iter().all(|k| k.starts_with('w')) && keys.len() <= 2 * WORKERS as usize,
+        keys.iter().all(|k| k.starts_with('w')) && keys.len() <= 2 * workers as usize,
         || format!("unexpected entries {keys:?}"),
     );
 }
 
 fn buggy() {
-    run_job(Arc::new(Progress::new()));
+    run_job(SMALL, Arc::new(Progress::new()));
 }
 
 fn fixed() {
-    let progress = Arc::new(Guarded {
+    run_job(SMALL, Arc::new(guarded()));
+}
+
+fn buggy_go() {
+    run_job(GO, Arc::new(Progress::new()));
+}
+
+fn fixed_go() {
+    run_job(GO, Arc::new(guarded()));
+}
+
+fn guarded() -> Guarded {
+    Guarded {
         mu: Mutex::new(()),
         m: Progress::new(),
-    });
-    run_job(progress);
+    }
 }
 
 pub(crate) fn scenarios() -> Vec<Scenario> {
@@ -160,7 +178,11 @@ pub(crate) fn scenarios() -> Vec<Scenario> {
         description: "workers under context.WithCancel write progress and cleanup entries into one captured map",
         buggy,
         fixed,
-        expected_kinds: &[kinds::RACE, kinds::WRITES, kinds::CORRUPTED],
+        go_size: Some(GoSized {
+            bodies: (buggy_go, fixed_go),
+            expected_kinds: &[kinds::WRITES],
+        }),
+        expected_kinds: &[kinds::RACE, kinds::WRITES, kinds::CORRUPTED, kinds::WRONG],
         dfs_iterations: DEFAULT_DFS_ITERATIONS,
     }
     .scenarios()

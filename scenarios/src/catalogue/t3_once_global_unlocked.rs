@@ -1,164 +1,251 @@
-//! `t3-once-global-unlocked`: `once.Do` builds a global config map and a getter returns the map
-//! itself; a refresher updates it while requests read it.
+//! `t3-once-global-unlocked`: `once.Do` builds a global registry map and an accessor returns
+//! the map itself; callers register new entries through it with no lock while others look
+//! entries up and dump the registry.
 //!
 //! # The Go pattern
 //!
 //! ```go
 //! var (
-//!     cfgOnce sync.Once
-//!     cfg     map[string]string
+//!     regOnce  sync.Once
+//!     registry map[string]string
 //! )
 //!
-//! func Config() map[string]string {
-//!     cfgOnce.Do(func() {
-//!         cfg = map[string]string{"timeout": "1s", "endpoint": "a"}
+//! func Registry() map[string]string {
+//!     regOnce.Do(func() {
+//!         registry = map[string]string{"timeout": "1s", "endpoint": "a"}
 //!     })
-//!     return cfg // the map itself, not a copy
+//!     return registry // the map itself, not a copy
 //! }
 //!
-//! func refresh() { // a background refresher, later in the program's life
-//!     c := Config()
-//!     c["timeout"] = "2s"
-//!     c["endpoint"] = "b"
-//! }
+//! func Register(name, addr string) { Registry()[name] = addr } // a NEW key, no lock
 //!
-//! func handleA() string { return Config()["timeout"] }
+//! func Lookup(name string) string { return Registry()[name] }
 //!
-//! func handleB() []string { // renders the whole config
-//!     var out []string
-//!     for k, v := range Config() {
+//! func Dump() (out []string) {
+//!     for k, v := range Registry() {
 //!         out = append(out, k+"="+v)
 //!     }
 //!     return out
 //! }
+//!
+//! func main() {
+//!     var wg sync.WaitGroup
+//!     for w := 0; w < 2; w++ { // plugins registering themselves
+//!         wg.Add(1)
+//!         go func(w int) {
+//!             defer wg.Done()
+//!             for i := 0; i < n; i++ {
+//!                 Register(fmt.Sprintf("svc-%d-%d", w, i), "addr")
+//!             }
+//!         }(w)
+//!     }
+//!     wg.Add(1)
+//!     go func() { // a request handler
+//!         defer wg.Done()
+//!         _ = Lookup("timeout")
+//!         _ = Dump()
+//!     }()
+//!     wg.Wait()
+//! }
 //! ```
+//!
+//! `n` is 1 at the default size and 100 at Go size (the registry then grows from B = 0 to
+//! B = 5, and the writers meet inside `growWork` and `evacuate`).
 //!
 //! # Why it fails
 //!
-//! The seed article blames the `sync.Once` initialisation. That part is race-free: `Do` makes
-//! every concurrent caller wait until the map is built, and the model follows Go's `Once`
-//! exactly. The bug is that `Config()` hands out the one shared map, and a goroutine later
-//! writes to it with no lock:
+//! The seed article blames the `sync.Once` initialisation. That claim is wrong: `Do` makes
+//! every concurrent caller wait until `f` has **returned** (its slow path holds a mutex while
+//! `f` runs, `sync/once.go`), so every caller sees the finished map, and the model follows
+//! Go's `Once` exactly. The init-only control below (callers that only read the defaults)
+//! never fails. The bug is that `Registry()` hands out the one shared map and callers *write*
+//! to it with no lock:
 //!
-//! - `handleA`'s lookup enters `mapaccess` while the refresher is inside `mapassign`:
-//!   `fatal error: concurrent map read and map write`;
-//! - `handleB`'s `range` calls `mapiternext` (which checks the bit at every step) while the
-//!   refresher writes: `fatal error: concurrent map iteration and map write`.
-//!
-//! Updating an existing key still goes through `mapassign`, which sets `hashWriting` for its
-//! whole scan, so "I only overwrite existing keys" does not help.
+//! - two `Register`s inside `mapassign` at once: `fatal error: concurrent map writes` (the
+//!   main real failure);
+//! - `Lookup` enters `mapaccess` while a `Register` is inside `mapassign`: `fatal error:
+//!   concurrent map read and map write`;
+//! - `Dump`'s `range` calls `mapiternext` (which checks the bit at every step) while a
+//!   `Register` writes: `fatal error: concurrent map iteration and map write`;
+//! - both writers slip past the check and insert into the same free cell, or both count the
+//!   map's `count` from the same stale value: a key is lost, or `count` disagrees with the
+//!   cells, which the invariant checker at the end reports (`map-corrupted`), or the final
+//!   registry misses an entry (`wrong-result`).
 //!
 //! # The fix
 //!
-//! Publish immutable snapshots, the `atomic.Value` pattern: `Config()` returns the current
-//! map from an `atomic.Value`, which nobody ever writes again; the refresher copies it, changes
-//! the copy and stores the copy. Readers see the old or the new map, never one being written.
-//! (Guarding every read and write with an `RWMutex` works too; `e3-range-while-write` shows
-//! that fix.)
+//! Guard the registry with a `sync.RWMutex`: `Register` takes the write lock, `Lookup` and
+//! `Dump` the read lock.
 
-use super::common::{check_map, expect, expect_contents, kinds, Pair, Var};
+use super::common::{check_map, expect, kinds, GoSized, Pair, Sizes, Var, GO, SMALL};
 use crate::run::DEFAULT_DFS_ITERATIONS;
-use crate::runtime::{go, Arc, Once};
+use crate::runtime::{go, Arc, Once, RWMutex};
 use crate::Scenario;
-use maprace_maps::{AtomicValue, GoMap};
+use maprace_harness::sync::RwLockReadGuard;
+use maprace_maps::GoMap;
 
-type Cfg = GoMap<&'static str, &'static str>;
+type Registry = GoMap<String, &'static str>;
 
-fn initial() -> Cfg {
-    let m = Cfg::new();
-    m.assign("timeout", "1s");
-    m.assign("endpoint", "a");
+const DEFAULTS: [(&str, &str); 2] = [("endpoint", "a"), ("timeout", "1s")];
+
+fn initial() -> Registry {
+    let m = Registry::new();
+    for (k, v) in DEFAULTS {
+        m.assign(k.to_string(), v);
+    }
     m
 }
 
-const REFRESHED: [(&str, &str); 2] = [("endpoint", "b"), ("timeout", "2s")];
+/// The package: the `Once`, the registry variable, and (in the fix) its lock.
+struct Pkg {
+    once: Once,
+    registry: Var<Option<Arc<Registry>>>,
+    mu: Option<RWMutex<()>>,
+}
 
-/// Runs the refresher and the two handlers concurrently, then checks the final config.
-fn serve<P: Send + Sync + 'static>(pkg: Arc<P>, config: fn(&P) -> Arc<Cfg>, refresh: fn(&P)) {
-    let p = Arc::clone(&pkg);
-    let refresher = go("refresher", move || refresh(&p));
-    let p = Arc::clone(&pkg);
-    let a = go("handleA", move || {
-        let v = config(&p).get(&"timeout");
-        expect(matches!(v, Some("1s" | "2s")), || {
-            format!("timeout = {v:?}")
-        });
-    });
-    let p = Arc::clone(&pkg);
-    let b = go("handleB", move || {
+impl Pkg {
+    fn new(locked: bool) -> Self {
+        Pkg {
+            once: Once::new(),
+            registry: Var::new(None),
+            mu: locked.then(|| RWMutex::new(())),
+        }
+    }
+
+    fn registry(&self) -> Arc<Registry> {
+        self.once
+            .call_once(|| self.registry.set(Some(Arc::new(initial()))));
+        self.registry.get().expect("Do has built the map")
+    }
+
+    fn read_lock(&self) -> Option<RwLockReadGuard<'_, ()>> {
+        self.mu.as_ref().map(|m| m.read())
+    }
+
+    fn register(&self, name: String) {
+        let _g = self.mu.as_ref().map(|m| m.write());
+        self.registry().assign(name, "addr");
+    }
+
+    fn lookup(&self, name: &str) -> Option<&'static str> {
+        let _g = self.read_lock();
+        self.registry().get(&name.to_string())
+    }
+
+    fn dump(&self) -> Vec<String> {
+        let _g = self.read_lock();
         let mut out = Vec::new();
-        config(&p).range(|k, v| {
+        self.registry().range(|k, v| {
             out.push(format!("{k}={v}"));
             true
         });
         out
-    });
-    refresher.join();
-    a.join();
-    b.join();
-    let cfg = config(&pkg);
-    check_map(&cfg);
-    expect_contents(&cfg, "the config", &REFRESHED);
+    }
 }
 
-struct Buggy {
-    once: Once,
-    cfg: Var<Option<Arc<Cfg>>>,
+fn service(w: usize, i: usize) -> String {
+    format!("svc-{w}-{i}")
+}
+
+/// The program: the writers, a lookup and a dump, then the final checks.
+fn run(size: Sizes, locked: bool) {
+    // One key per writer at the default size keeps the fix's bounded DFS exhaustive.
+    let size = if size == SMALL {
+        Sizes { keys: 1, ..size }
+    } else {
+        size
+    };
+    let pkg = Arc::new(Pkg::new(locked));
+    let mut goroutines = Vec::new();
+    for w in 0..size.writers {
+        let p = Arc::clone(&pkg);
+        goroutines.push(go(format!("register{w}"), move || {
+            for i in 0..size.keys {
+                p.register(service(w, i));
+            }
+        }));
+    }
+    let p = Arc::clone(&pkg);
+    goroutines.push(go("handler", move || {
+        let v = p.lookup("timeout");
+        expect(v == Some("1s"), || format!("timeout = {v:?}"));
+        let _ = p.dump();
+    }));
+    for g in goroutines {
+        g.join();
+    }
+    let registry = pkg.registry();
+    check_map(&registry);
+    let want = DEFAULTS.len() + size.writers * size.keys;
+    let got = registry.len();
+    expect(got == want, || {
+        format!("the registry holds {got} entries, want {want}")
+    });
+    for w in 0..size.writers {
+        for i in 0..size.keys {
+            let name = service(w, i);
+            let found = registry.get(&name);
+            expect(found == Some("addr"), || format!("{name} = {found:?}"));
+        }
+    }
+}
+
+/// The control: callers only read the defaults through `Registry()`, concurrently with its
+/// first call. `once.Do` makes that safe (no exploration finds a failure), which is what the
+/// seed article gets wrong.
+pub fn init_only_control() {
+    let pkg = Arc::new(Pkg::new(false));
+    let readers: Vec<_> = (0..2)
+        .map(|r| {
+            let p = Arc::clone(&pkg);
+            go(format!("reader{r}"), move || {
+                let v = p.lookup("timeout");
+                expect(v == Some("1s"), || format!("timeout = {v:?}"));
+                let n = p.dump().len();
+                expect(n == DEFAULTS.len(), || format!("dump has {n} entries"));
+            })
+        })
+        .collect();
+    for r in readers {
+        r.join();
+    }
+    check_map(&pkg.registry());
 }
 
 fn buggy() {
-    fn config(p: &Buggy) -> Arc<Cfg> {
-        p.once.call_once(|| p.cfg.set(Some(Arc::new(initial()))));
-        p.cfg.get().expect("Do has built the map")
-    }
-    fn refresh(p: &Buggy) {
-        let c = config(p);
-        c.assign("timeout", "2s");
-        c.assign("endpoint", "b");
-    }
-    let pkg = Arc::new(Buggy {
-        once: Once::new(),
-        cfg: Var::new(None),
-    });
-    serve(pkg, config, refresh);
-}
-
-struct Fixed {
-    once: Once,
-    /// `atomic.Value` holding a `map[string]string` nobody writes after the `Store`.
-    cfg: AtomicValue<Option<Arc<Cfg>>>,
+    run(SMALL, false);
 }
 
 fn fixed() {
-    fn config(p: &Fixed) -> Arc<Cfg> {
-        p.once.call_once(|| p.cfg.store(Some(Arc::new(initial()))));
-        (*p.cfg.load()).clone().expect("Do has stored the map")
-    }
-    fn refresh(p: &Fixed) {
-        let old = config(p);
-        let next = Cfg::new();
-        old.range(|k, v| {
-            next.assign(k, v);
-            true
-        });
-        next.assign("timeout", "2s");
-        next.assign("endpoint", "b");
-        p.cfg.store(Some(Arc::new(next)));
-    }
-    let pkg = Arc::new(Fixed {
-        once: Once::new(),
-        cfg: AtomicValue::new(None),
-    });
-    serve(pkg, config, refresh);
+    run(SMALL, true);
+}
+
+fn buggy_go() {
+    run(GO, false);
+}
+
+fn fixed_go() {
+    run(GO, true);
 }
 
 pub(crate) fn scenarios() -> Vec<Scenario> {
     Pair {
         name: "t3-once-global-unlocked",
-        description: "once.Do builds a global config map that a getter hands out; a refresher writes it while requests read and range",
+        description: "once.Do builds a global registry map that an accessor hands out; two callers register new keys through it unlocked while others look up and range",
         buggy,
         fixed,
-        expected_kinds: &[kinds::RACE, kinds::READ_WRITE, kinds::ITER_WRITE],
+        go_size: Some(GoSized {
+            bodies: (buggy_go, fixed_go),
+            expected_kinds: &[kinds::WRITES, kinds::READ_WRITE, kinds::ITER_WRITE],
+        }),
+        expected_kinds: &[
+            kinds::RACE,
+            kinds::WRITES,
+            kinds::READ_WRITE,
+            kinds::ITER_WRITE,
+            kinds::CORRUPTED,
+            kinds::WRONG,
+        ],
         dfs_iterations: DEFAULT_DFS_ITERATIONS,
     }
     .scenarios()

@@ -46,6 +46,17 @@
 //! disappears and the map's internals disagree, which the invariant checker run once the
 //! enrichment is done reports (`map-corrupted`).
 //!
+//! Where both writers slip past the checks, `count++` is a plain load and store (map.go 682)
+//! and the first bucket's allocation a separate check and store (603-605): an insert or an
+//! increment of `count` can be lost with the map's internals still consistent, and the final
+//! check reports the missing key (`wrong-result`).
+//!
+//! The keys are strings: `mapassign_faststr` stores a new cell's tophash, then the key's
+//! length, then its data pointer (map_faststr.go 283-289). A lookup that passed its check
+//! before the writer set the flag and compares a key of the same length with the half-written
+//! one calls `memequal` on the nil pointer: `panic: runtime error: invalid memory address or
+//! nil pointer dereference [signal SIGSEGV ...]` inside the runtime (kind `fault`).
+//!
 //! # The fix
 //!
 //! Put a struct with a mutex in the context instead of a bare map, and go through it
@@ -178,12 +189,15 @@ pub(crate) fn scenarios() -> Vec<Scenario> {
         description: "middleware stores an attributes map with context.WithValue; an async enrichment writes it while the handler reads and writes it",
         buggy,
         fixed,
+        go_size: None,
         expected_kinds: &[
             kinds::RACE,
             kinds::WRITES,
             kinds::READ_WRITE,
             kinds::ITER_WRITE,
             kinds::CORRUPTED,
+            kinds::WRONG,
+            kinds::FAULT,
         ],
         dfs_iterations: DEFAULT_DFS_ITERATIONS,
     }

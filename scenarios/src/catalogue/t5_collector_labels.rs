@@ -26,6 +26,8 @@
 //!
 //! Two goroutines each observe one sample: `GET 200` and `POST 500`.
 //!
+//! Two observations at the default size; 20 at Go size (five methods by four codes).
+//!
 //! # Why it fails
 //!
 //! Both goroutines write `c.labels` (`concurrent map writes`), range over it while the other
@@ -46,7 +48,7 @@
 //! counters are incremented under a mutex. No goroutine ever writes a map another goroutine
 //! can reach. (One mutex around all of `Observe` works too.)
 
-use super::common::{check_map, expect_contents, kinds, Pair};
+use super::common::{check_map, expect_contents, kinds, GoSized, Pair, Sizes, GO, SMALL};
 use crate::run::DEFAULT_DFS_ITERATIONS;
 use crate::runtime::{go, Arc, Mutex};
 use crate::Scenario;
@@ -56,6 +58,27 @@ type Labels = GoMap<&'static str, &'static str>;
 type Counts = GoMap<String, u64>;
 
 const SAMPLES: [(&str, &str); 2] = [("GET", "200"), ("POST", "500")];
+
+/// Go size: 20 observations, every method with every code.
+const GO_SAMPLES: [(&str, &str); 20] = {
+    const METHODS: [&str; 5] = ["GET", "POST", "PUT", "DELETE", "PATCH"];
+    const CODES: [&str; 4] = ["200", "404", "500", "503"];
+    let mut out = [("", ""); 20];
+    let mut i = 0;
+    while i < 20 {
+        out[i] = (METHODS[i / 4], CODES[i % 4]);
+        i += 1;
+    }
+    out
+};
+
+fn samples(size: Sizes) -> &'static [(&'static str, &'static str)] {
+    if size == GO {
+        &GO_SAMPLES
+    } else {
+        &SAMPLES
+    }
+}
 
 /// `for name := range labels` then a lookup per sorted name: the series key.
 fn series_key(labels: &Labels) -> String {
@@ -73,8 +96,8 @@ fn series_key(labels: &Labels) -> String {
     key
 }
 
-fn want() -> Vec<(String, u64)> {
-    let mut want: Vec<_> = SAMPLES
+fn want(size: Sizes) -> Vec<(String, u64)> {
+    let mut want: Vec<_> = samples(size)
         .iter()
         .map(|(method, code)| (format!("code={code},method={method},"), 1))
         .collect();
@@ -83,9 +106,14 @@ fn want() -> Vec<(String, u64)> {
 }
 
 /// One `observe` goroutine per sample, all started before any is waited for.
-fn observe_all<C: Send + Sync + 'static>(c: &Arc<C>, observe: fn(&C, &'static str, &'static str)) {
-    let observers: Vec<_> = SAMPLES
-        .into_iter()
+fn observe_all<C: Send + Sync + 'static>(
+    size: Sizes,
+    c: &Arc<C>,
+    observe: fn(&C, &'static str, &'static str),
+) {
+    let observers: Vec<_> = samples(size)
+        .iter()
+        .copied()
         .map(|(method, code)| {
             let c = Arc::clone(c);
             go("observe", move || observe(&c, method, code))
@@ -101,7 +129,7 @@ struct Collector {
     counts: Counts,
 }
 
-fn buggy() {
+fn buggy_at(size: Sizes) {
     fn observe(c: &Collector, method: &'static str, code: &'static str) {
         c.labels.assign("method", method);
         c.labels.assign("code", code);
@@ -112,10 +140,10 @@ fn buggy() {
         labels: Labels::new(),
         counts: Counts::new(),
     });
-    observe_all(&c, observe);
+    observe_all(size, &c, observe);
     check_map(&c.labels);
     check_map(&c.counts);
-    expect_contents(&c.counts, "the series counts", &want());
+    expect_contents(&c.counts, "the series counts", &want(size));
 }
 
 struct Aggregator {
@@ -125,7 +153,7 @@ struct Aggregator {
     counts: Counts,
 }
 
-fn fixed() {
+fn fixed_at(size: Sizes) {
     fn observe(c: &Aggregator, method: &'static str, code: &'static str) {
         let current = c.labels.load();
         let mine = Labels::new();
@@ -145,9 +173,25 @@ fn fixed() {
         mu: Mutex::new(()),
         counts: Counts::new(),
     });
-    observe_all(&c, observe);
+    observe_all(size, &c, observe);
     check_map(&c.counts);
-    expect_contents(&c.counts, "the series counts", &want());
+    expect_contents(&c.counts, "the series counts", &want(size));
+}
+
+fn buggy() {
+    buggy_at(SMALL);
+}
+
+fn fixed() {
+    fixed_at(SMALL);
+}
+
+fn buggy_go() {
+    buggy_at(GO);
+}
+
+fn fixed_go() {
+    fixed_at(GO);
 }
 
 pub(crate) fn scenarios() -> Vec<Scenario> {
@@ -156,6 +200,10 @@ pub(crate) fn scenarios() -> Vec<Scenario> {
         description: "collector goroutines write a shared labels map, range it into a series key and increment a counter map",
         buggy,
         fixed,
+        go_size: Some(GoSized {
+            bodies: (buggy_go, fixed_go),
+            expected_kinds: &[kinds::WRITES],
+        }),
         expected_kinds: &[
             kinds::WRITES,
             kinds::READ_WRITE,
