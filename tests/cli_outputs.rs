@@ -134,7 +134,9 @@ fn report_files_get_the_mode_file_create_gives() {
     let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
     for f in ["index.html", "summary.json", "summary.md"] {
         assert_eq!(mode(&report.join(f)), mode(&plain), "{f}");
-    }
+    } // summary.md's replay commands work for how maprace was run (here: not installed).
+    let md = std::fs::read_to_string(report.join("summary.md")).unwrap();
+    assert!(md.contains("`cargo run --release -- replay mr2:"), "{md}");
 }
 
 #[test]

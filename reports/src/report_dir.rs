@@ -115,6 +115,17 @@ fn write_marker(dir: &Path, files: &BTreeSet<String>) -> io::Result<()> {
 /// Writes the report directory (after [`prepare`], which it repeats); returns the files
 /// written, index last.
 pub fn write(dir: &Path, rows: &[SummaryRow], pages: &[TracePage]) -> io::Result<Vec<PathBuf>> {
+    write_with_replay(dir, rows, pages, crate::trace_table::MAPRACE_REPLAY)
+}
+
+/// [`write`], with `summary.md` giving each token's replay command as `replay` (how maprace
+/// was run: `maprace replay`, or `cargo run --release -- replay` in a checkout).
+pub fn write_with_replay(
+    dir: &Path,
+    rows: &[SummaryRow],
+    pages: &[TracePage],
+    replay: &str,
+) -> io::Result<Vec<PathBuf>> {
     prepare(dir)?;
     let before = owned(dir);
     let mut now: BTreeSet<String> = pages
@@ -147,7 +158,7 @@ pub fn write(dir: &Path, rows: &[SummaryRow], pages: &[TracePage]) -> io::Result
     write_atomic(&json, crate::json::explore(rows).as_bytes())?;
     written.push(json);
     let md = dir.join("summary.md");
-    write_atomic(&md, summary_markdown(rows, pages).as_bytes())?;
+    write_atomic(&md, summary_markdown_with(rows, pages, replay).as_bytes())?;
     written.push(md);
     let index = dir.join("index.html");
     write_atomic(&index, html::summary_page(rows, &links, &[]).as_bytes())?;
@@ -165,6 +176,11 @@ pub fn write(dir: &Path, rows: &[SummaryRow], pages: &[TracePage]) -> io::Result
 
 /// `summary.md`: the summary table, then each trace's token and replay command.
 pub fn summary_markdown(rows: &[SummaryRow], pages: &[TracePage]) -> String {
+    summary_markdown_with(rows, pages, crate::trace_table::MAPRACE_REPLAY)
+}
+
+/// [`summary_markdown`] with the replay command `replay`.
+pub fn summary_markdown_with(rows: &[SummaryRow], pages: &[TracePage], replay: &str) -> String {
     let mut out = String::from("# maprace exploration report\n\n");
     out.push_str(&markdown::summary(rows));
     if !pages.is_empty() {
@@ -172,7 +188,7 @@ pub fn summary_markdown(rows: &[SummaryRow], pages: &[TracePage]) -> String {
         for p in pages {
             let r = &p.report;
             out.push_str(&format!(
-                "- [{} — {}](traces/{}.html): `maprace replay {}`\n",
+                "- [{} — {}](traces/{}.html): `{replay} {}`\n",
                 markdown::escape(&r.scenario),
                 markdown::escape(&p.label),
                 p.stem,

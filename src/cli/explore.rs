@@ -161,7 +161,9 @@ pub fn run(args: &ExploreArgs) -> Result<i32, CliError> {
                 report: t.report.clone(),
             })
             .collect();
-        report_dir::write(dir, &summary, &pages).map_err(|e| report_error(dir, e))?;
+        let replay = render::trace_options(&args.trace).replay;
+        report_dir::write_with_replay(dir, &summary, &pages, replay)
+            .map_err(|e| report_error(dir, e))?;
     }
 
     let shown: Vec<&Traced> = traces.iter().filter(|t| t.shown).collect();
