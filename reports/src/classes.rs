@@ -3,7 +3,7 @@
 
 use crate::markdown::escape;
 use crate::model::SummaryRow;
-use crate::table::grid_with;
+use crate::table::grid_sized;
 
 /// The classes' column titles, worst first.
 pub const CLASSES: [&str; 4] = ["fatal", "race", "silent", "clean"];
@@ -56,14 +56,7 @@ pub fn table(rows: &[SummaryRow]) -> String {
 /// [`table`] fitted to `width` columns (cells wrapped where needed; `None`: no limit).
 pub fn table_sized(rows: &[SummaryRow], width: Option<usize>) -> String {
     let (header, body) = cells(rows);
-    let mut records: Vec<Vec<String>> =
-        std::iter::once(header.iter().map(|h| h.to_string()).collect())
-            .chain(body)
-            .collect();
-    crate::table::fit_cells(&mut records, width);
-    let header: Vec<String> = records.remove(0);
-    let header: Vec<&str> = header.iter().map(String::as_str).collect();
-    let mut out = grid_with(&header, records, |t| crate::table::fit(t, width));
+    let mut out = grid_sized(&header, body, width);
     for line in token_lines(rows) {
         out.push_str(&line);
         out.push('\n');
