@@ -77,20 +77,23 @@ impl Dfs {
 /// away from it one preemption, a switch after a block, exit or yield free, and running a
 /// yielder again (when another goroutine could run) one preemption.
 fn preemption_options(d: &Decision<'_>) -> Vec<(usize, u32)> {
-    let mut options = Vec::with_capacity(d.runnable.len());
-    match d.current.filter(|c| d.runnable.contains(c)) {
-        Some(c) if !d.yielding => {
-            options.push((c, 0));
-            options.extend(d.runnable.iter().filter(|&&t| t != c).map(|&t| (t, 1)));
-        }
-        Some(c) => {
-            options.extend(d.runnable.iter().filter(|&&t| t != c).map(|&t| (t, 0)));
-            let again = u32::from(!options.is_empty());
-            options.push((c, again));
-        }
-        None => options.extend(d.runnable.iter().map(|&t| (t, 0))),
+    // The current goroutine first unless it yielded (then last); costs from the one rule
+    // DPOR uses too.
+    let current = d.current.filter(|c| d.runnable.contains(c));
+    let mut order: Vec<usize> = current.filter(|_| !d.yielding).into_iter().collect();
+    order.extend(d.runnable.iter().filter(|&&t| Some(t) != current));
+    if d.yielding {
+        order.extend(current);
     }
-    options
+    order
+        .into_iter()
+        .map(|t| {
+            (
+                t,
+                super::preemption_cost(d.current, d.yielding, d.runnable, t),
+            )
+        })
+        .collect()
 }
 
 impl Schedule for Dfs {
