@@ -62,13 +62,67 @@ enum Backend<S, T> {
     Std(T),
 }
 
+/// The engine a simulated atomic belongs to: shuttle's atomic or loom's (whose `Ordering`
+/// matters: loom's C11 model lets `Relaxed` and `Acquire` loads see stale values).
+#[derive(Debug)]
+enum Sim<S, L> {
+    Shuttle(S),
+    #[cfg_attr(not(feature = "loom"), allow(dead_code))]
+    Loom(L),
+}
+
+/// loom's version of atomic type `$name` (uninhabited without the `loom` feature).
+#[cfg(feature = "loom")]
+macro_rules! loom_atomic {
+    ($name:ident) => {
+        loom::sync::atomic::$name
+    };
+}
+#[cfg(not(feature = "loom"))]
+macro_rules! loom_atomic {
+    ($name:ident) => {
+        std::convert::Infallible
+    };
+}
+
+/// Calls a method on a simulated atomic of either engine, `$order` being the access's ordering
+/// (a loom call is a loom operation: its step is counted and the running goroutine re-read
+/// after it; see `loom_engine::rt::seq_cst` for what `SeqCst` costs there).
+macro_rules! sim {
+    ($a:expr, $order:expr; $method:ident($($arg:expr),*)) => {
+        match $a {
+            Sim::Shuttle(x) => x.$method($($arg),*),
+            #[cfg(feature = "loom")]
+            Sim::Loom(x) => crate::loom_engine::rt::op(|| {
+                crate::loom_engine::rt::seq_cst($order, || x.$method($($arg),*))
+            }),
+            #[cfg(not(feature = "loom"))]
+            Sim::Loom(x) => match *x {},
+        }
+    };
+}
+
+/// A new simulated atomic of the running execution's engine.
+macro_rules! sim_new {
+    ($name:ident, $v:expr) => {{
+        #[cfg(feature = "loom")]
+        if record::with(|r| r.loom) {
+            Sim::Loom(loom::sync::atomic::$name::new($v))
+        } else {
+            Sim::Shuttle(shuttle::sync::atomic::$name::new($v))
+        }
+        #[cfg(not(feature = "loom"))]
+        Sim::Shuttle(shuttle::sync::atomic::$name::new($v))
+    }};
+}
+
 macro_rules! atomic_common {
     ($name:ident, $t:ty) => {
         impl $name {
             /// A new atomic holding `v`: shuttle's inside an execution, std's outside.
             pub fn new(v: $t) -> Self {
                 let inner = if record::in_execution() {
-                    Backend::Sim(shuttle::sync::atomic::$name::new(v))
+                    Backend::Sim(sim_new!($name, v))
                 } else {
                     Backend::Std(std::sync::atomic::$name::new(v))
                 };
@@ -86,7 +140,7 @@ macro_rules! atomic_common {
                         &self.object,
                         AccessKind::Read,
                         |_| {},
-                        || a.load(order),
+                        || sim!(a, order; load(order)),
                         |_| AccessKind::Read,
                     ),
                     Backend::Std(a) => a.load(order),
@@ -103,7 +157,7 @@ macro_rules! atomic_common {
                         |n| {
                             n.detail(v);
                         },
-                        || a.store(v, order),
+                        || sim!(a, order; store(v, order)),
                         |_| AccessKind::Write,
                     ),
                     Backend::Std(a) => a.store(v, order),
@@ -120,7 +174,7 @@ macro_rules! atomic_common {
                         |n| {
                             n.detail(v);
                         },
-                        || a.swap(v, order),
+                        || sim!(a, order; swap(v, order)),
                         |_| AccessKind::Update,
                     ),
                     Backend::Std(a) => a.swap(v, order),
@@ -143,7 +197,7 @@ macro_rules! atomic_common {
                         |n| {
                             n.detail(format!("{current}->{new}"));
                         },
-                        || a.compare_exchange(current, new, success, failure),
+                        || sim!(a, success; compare_exchange(current, new, success, failure)),
                         // A failed compare-exchange only reads.
                         |r| {
                             if r.is_ok() {
@@ -196,7 +250,10 @@ macro_rules! atomic_common {
             /// The value, through exclusive access (no scheduling point).
             pub fn get_mut(&mut self) -> &mut $t {
                 match &mut self.inner {
-                    Backend::Sim(a) => a.get_mut(),
+                    Backend::Sim(Sim::Shuttle(a)) => a.get_mut(),
+                    Backend::Sim(Sim::Loom(_)) => panic!(
+                        "maprace: get_mut on an atomic under loom (loom has no get_mut): use into_inner or load"
+                    ),
                     Backend::Std(a) => a.get_mut(),
                 }
             }
@@ -204,7 +261,11 @@ macro_rules! atomic_common {
             /// Consumes the atomic, returning the value.
             pub fn into_inner(self) -> $t {
                 match self.inner {
-                    Backend::Sim(a) => a.into_inner(),
+                    Backend::Sim(Sim::Shuttle(a)) => a.into_inner(),
+                    #[cfg(feature = "loom")]
+                    Backend::Sim(Sim::Loom(a)) => a.into_inner(),
+                    #[cfg(not(feature = "loom"))]
+                    Backend::Sim(Sim::Loom(a)) => match a {},
                     Backend::Std(a) => a.into_inner(),
                 }
             }
@@ -231,7 +292,7 @@ macro_rules! rmw {
         pub fn $method(&self, v: $t, order: Ordering) -> $t {
             match &self.inner {
                 Backend::Sim(a) => traced($point, &self.object, AccessKind::Update,
-                    |n| { n.detail(v); }, || a.$method(v, order), |_| AccessKind::Update),
+                    |n| { n.detail(v); }, || sim!(a, order; $method(v, order)), |_| AccessKind::Update),
                 Backend::Std(a) => a.$method(v, order),
             }
         }
@@ -244,7 +305,7 @@ macro_rules! atomic_int {
         #[derive(Debug)]
         pub struct $name {
             object: Object,
-            inner: Backend<shuttle::sync::atomic::$name, std::sync::atomic::$name>,
+            inner: Backend<Sim<shuttle::sync::atomic::$name, loom_atomic!($name)>, std::sync::atomic::$name>,
         }
 
         atomic_common!($name, $t);
@@ -274,7 +335,10 @@ macro_rules! atomic_int {
 #[derive(Debug)]
 pub struct AtomicBool {
     object: Object,
-    inner: Backend<shuttle::sync::atomic::AtomicBool, std::sync::atomic::AtomicBool>,
+    inner: Backend<
+        Sim<shuttle::sync::atomic::AtomicBool, loom_atomic!(AtomicBool)>,
+        std::sync::atomic::AtomicBool,
+    >,
 }
 
 atomic_common!(AtomicBool, bool);
@@ -312,8 +376,13 @@ atomic_int!(/// An atomic `usize`.
     AtomicUsize, usize);
 
 /// A memory fence. Shuttle's executions are sequentially consistent, so inside one it orders
-/// nothing more; outside one it is std's.
+/// nothing more; under loom it is loom's fence; outside an execution it is std's.
 pub fn fence(order: Ordering) {
+    #[cfg(feature = "loom")]
+    if record::with(|r| r.active && r.loom) {
+        crate::loom_engine::rt::op(|| loom::sync::atomic::fence(order));
+        return;
+    }
     if !record::in_execution() {
         std::sync::atomic::fence(order);
     }

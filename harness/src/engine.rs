@@ -315,6 +315,7 @@ impl Engine {
             yielding,
             pending: Pending(&r.pending),
             log: &r.access_log,
+            events: r.events.len(),
         };
         let choice = match self.strategy.choose(&decision) {
             Ok(c) => c,

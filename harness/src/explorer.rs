@@ -3,9 +3,10 @@
 
 use crate::access::{ObjectId, StepAccess};
 use crate::classes::{ClassCount, Tally};
-use crate::engine::{Engine, Finished, Recording};
+use crate::engine::{Engine as Driver, Finished, Recording};
 use crate::failure::Class;
 use crate::failure::{classify_payload, Failure, FailureKind};
+use crate::loom_engine::Engine;
 use crate::oracle::DataRace;
 use crate::strategy::{self, Coverage, Reduction, Strategy};
 use crate::token::{self, Token};
@@ -18,6 +19,8 @@ use std::rc::Rc;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+#[cfg(feature = "loom")]
+mod loom_run;
 mod parallel;
 
 /// Configures and runs explorations of a body.
@@ -50,6 +53,8 @@ pub struct Explorer {
     race_detection: bool,
     /// Synchronisation objects whose happens-before edges the race detector drops (mutants).
     ignored_sync: Vec<ObjectId>,
+    /// The engine that runs the executions.
+    engine: Engine,
 }
 
 /// How far an exploration has got, as reported to [`Explorer::on_progress`].
@@ -93,6 +98,11 @@ pub struct FoundFailure {
     pub accesses: Vec<StepAccess>,
     /// The first occurrence's data race, when it raced (see [`Replayed::race`]).
     pub race: Option<DataRace>,
+    /// Whether the token replays this failure under shuttle. Always so for failures shuttle
+    /// found; a failure the loom engine found gets a shuttle token only when shuttle could
+    /// follow loom's execution to the same trace and failure (not a weak-memory outcome, nor
+    /// a switch shuttle cannot make); otherwise its token has no steps.
+    pub shuttle_replays: bool,
 }
 
 /// The result of an exploration.
@@ -123,6 +133,8 @@ pub struct Exploration {
     /// The executions by [`Class`], worst class first, each class that occurred with a token
     /// for its first execution; the counts add up to `executions`.
     pub classes: Vec<ClassCount>,
+    /// The engine that ran the executions (under loom, `strategy` was not used).
+    pub engine: Engine,
 }
 
 impl Exploration {
@@ -246,7 +258,17 @@ impl Explorer {
             jobs: 1,
             race_detection: true,
             ignored_sync: Vec::new(),
+            engine: Engine::Shuttle,
         }
+    }
+
+    /// The engine that runs the executions (default: shuttle, driven by the strategy). Under
+    /// [`Engine::Loom`] loom's own search replaces the strategy, `jobs` and `reduction` (see
+    /// the `loom_engine` docs); check the options with [`Engine::check`] or use
+    /// [`Explorer::try_run`] to get limits as errors.
+    pub fn engine(mut self, engine: Engine) -> Self {
+        self.engine = engine;
+        self
     }
 
     /// Worker threads (default 1). Random walks split their executions between them and give
@@ -354,11 +376,38 @@ impl Explorer {
     ///
     /// With [`Strategy::Replay`], runs the token once (see [`Explorer::replay`] for the errors a
     /// replay can give; here a token that does not fit gives no failure and no execution).
+    ///
+    /// Panics with a one-line message when the engine cannot run the body (see
+    /// [`Explorer::try_run`]).
     pub fn run<F>(&self, body: F) -> Exploration
     where
         F: Fn() + Send + Sync + 'static,
     {
+        self.try_run(body)
+            .unwrap_or_else(|e| panic!("maprace: {e}"))
+    }
+
+    /// [`Explorer::run`], with an engine that cannot run the body as an error (one line): loom
+    /// options this build or loom does not support, a body with more goroutines than loom
+    /// allows.
+    pub fn try_run<F>(&self, body: F) -> Result<Exploration, String>
+    where
+        F: Fn() + Send + Sync + 'static,
+    {
+        self.engine.check()?;
         let body: Body = Arc::new(body);
+        #[cfg(feature = "loom")]
+        if let Engine::Loom {
+            preemption_bound,
+            max_branches,
+        } = self.engine
+        {
+            return loom_run::run(self, &body, preemption_bound, max_branches).map_err(|l| l.0);
+        }
+        Ok(self.run_body(body))
+    }
+
+    fn run_body(&self, body: Body) -> Exploration {
         if let Strategy::Replay(token) = &self.strategy {
             let mut exploration = self.empty_exploration();
             if let Ok(replayed) = self.replay_body(token, &body) {
@@ -385,6 +434,7 @@ impl Explorer {
                         trace: replayed.trace,
                         accesses: replayed.accesses,
                         race: replayed.race,
+                        shuttle_replays: true,
                     });
                 }
             }
@@ -458,7 +508,7 @@ impl Explorer {
                 true
             }) as Box<dyn FnMut(Finished<'_>) -> bool>
         };
-        let mut engine = Engine::new(
+        let mut engine = Driver::new(
             strategy::build_reduced(&self.strategy, self.seed, self.reduction),
             self.trace_every_execution,
             self.max_steps,
@@ -546,6 +596,7 @@ impl Explorer {
                 trace,
                 accesses,
                 race,
+                shuttle_replays: true,
             });
         }
         for (class, first) in tally.0 {
@@ -600,6 +651,7 @@ impl Explorer {
             abandoned: 0,
             failures: Vec::new(),
             classes: Vec::new(),
+            engine: self.engine.clone(),
         }
     }
 
@@ -639,7 +691,7 @@ impl Explorer {
                 false
             }) as Box<dyn FnMut(Finished<'_>) -> bool>
         };
-        let mut engine = Engine::new(
+        let mut engine = Driver::new(
             strategy::build(&Strategy::Replay(token.clone()), self.seed),
             true,
             self.max_steps.max(token.len() as u64 + 1),
@@ -760,7 +812,7 @@ pub(crate) fn group(
 
 /// Runs executions until the engine stops: a panic that escapes shuttle ends one runner, and
 /// the next runner carries on with the same engine.
-pub(crate) fn drive(engine: &Rc<RefCell<Engine>>, body: &Body) {
+pub(crate) fn drive(engine: &Rc<RefCell<Driver>>, body: &Body) {
     crate::capture::install_hook();
     let mut config = shuttle::Config::new();
     config.max_steps = shuttle::MaxSteps::None;

@@ -21,7 +21,41 @@ const JOINED: Point = Point::new(Op::Go, "joined");
 #[derive(Debug)]
 pub struct JoinHandle<T> {
     name: Arc<str>,
-    inner: shuttle::thread::JoinHandle<Option<T>>,
+    inner: Inner<T>,
+}
+
+/// The engine's handle to the goroutine's thread.
+#[derive(Debug)]
+enum Inner<T> {
+    Shuttle(shuttle::thread::JoinHandle<Option<T>>),
+    /// loom's handle, and the goroutine's number.
+    #[cfg(feature = "loom")]
+    Loom(loom::thread::JoinHandle<Option<T>>, usize),
+}
+
+impl<T> Inner<T> {
+    /// The goroutine's number, given the sentinel's task (shuttle's tasks count it).
+    fn goroutine(&self, sentinel: Option<usize>) -> usize {
+        match self {
+            Inner::Shuttle(h) => goroutine_of(usize::from(h.thread().id()), sentinel),
+            #[cfg(feature = "loom")]
+            Inner::Loom(_, g) => *g,
+        }
+    }
+
+    /// Waits for the thread; `None` if it failed.
+    fn join(self) -> Option<T> {
+        match self {
+            Inner::Shuttle(h) => h.join().ok().flatten(),
+            #[cfg(feature = "loom")]
+            Inner::Loom(h, _) => {
+                crate::loom_engine::rt::before_op();
+                let result = h.join().ok().flatten();
+                crate::loom_engine::rt::resync();
+                result
+            }
+        }
+    }
 }
 
 impl<T> JoinHandle<T> {
@@ -34,35 +68,33 @@ impl<T> JoinHandle<T> {
     /// execution is already over and this never returns.
     pub fn join(self) -> T {
         let name = self.name;
-        let task = usize::from(self.inner.thread().id());
-        let (joined, blocking, spawn) = record::with(|r| {
+        let inner = self.inner;
+        let (joined, blocking, spawn, g) = record::with(|r| {
             mark_in(r, JOIN, |n| {
                 n.detail(&*name);
             });
-            let g = goroutine_of(task, r.sentinel);
+            let g = inner.goroutine(r.sentinel);
             let finished = r.names.get(g).is_some_and(Option::is_some)
                 && !r.unfinished.get(g).copied().unwrap_or(false);
             if finished {
                 // Joining a goroutine that has finished does not block.
-                return (0, None, false);
+                return (0, None, false, g);
             }
             let bit = sentinel::bit(g);
             r.joined |= bit;
             let (blocking, spawn) = Blocking::enter_in(r);
-            (bit, Some(blocking), spawn)
+            (bit, Some(blocking), spawn, g)
         });
         if spawn {
             sentinel::spawn_sentinel();
         }
-        let result = self.inner.join();
-        let joined_ok = matches!(result, Ok(Some(_)));
+        let result = inner.join();
         record::with(|r| {
             if let Some(b) = blocking {
                 b.leave_in(r);
             }
             r.joined &= !joined;
-            if joined_ok {
-                let g = goroutine_of(task, r.sentinel);
+            if result.is_some() {
                 r.perform_on_goroutine(g, AccessKind::Join);
                 mark_in(r, JOINED, |n| {
                     n.detail(&*name);
@@ -70,8 +102,8 @@ impl<T> JoinHandle<T> {
             }
         });
         match result {
-            Ok(Some(v)) => v,
-            _ => halt(),
+            Some(v) => v,
+            None => halt(),
         }
     }
 }
@@ -93,7 +125,7 @@ where
         name
     });
     let child = Arc::clone(&name);
-    let inner = shuttle::thread::spawn(move || {
+    let start = move || {
         record::with(|r| {
             r.pending_start -= 1;
             let me = r.running;
@@ -103,7 +135,17 @@ where
             r.perform_on_goroutine(me, AccessKind::Start);
         });
         run_goroutine(f)
-    });
+    };
+    #[cfg(feature = "loom")]
+    if record::with(|r| r.loom) {
+        let (inner, g) = crate::loom_engine::spawn(start);
+        record::with(|r| r.perform_on_goroutine(g, AccessKind::Spawn));
+        return JoinHandle {
+            name,
+            inner: Inner::Loom(inner, g),
+        };
+    }
+    let inner = shuttle::thread::spawn(start);
     // Shuttle's spawn switches before the new task exists, so the last decision did not see it;
     // it is runnable from now on, which the sentinel check may count on.
     let task = usize::from(inner.thread().id());
@@ -112,7 +154,10 @@ where
         r.runnable_at_decision |= sentinel::bit(g);
         r.perform_on_goroutine(g, AccessKind::Spawn);
     });
-    JoinHandle { name, inner }
+    JoinHandle {
+        name,
+        inner: Inner::Shuttle(inner),
+    }
 }
 
 /// Spawns an unnamed goroutine (`G1`, `G2`, ...).
@@ -144,6 +189,12 @@ fn run_goroutine<T>(f: impl FnOnce() -> T) -> Option<T> {
             Some(v)
         }
         Err(payload) => {
+            #[cfg(feature = "loom")]
+            let payload = if record::with(|r| r.loom) {
+                crate::loom_engine::goroutine_failed(payload)
+            } else {
+                payload
+            };
             let (kind, message) = classify_payload(payload.as_ref());
             record::with(|r| {
                 r.fail(kind, message, None);
@@ -154,8 +205,13 @@ fn run_goroutine<T>(f: impl FnOnce() -> T) -> Option<T> {
 }
 
 /// Parks the goroutine for good: the scheduler stops an execution that has failed at its next
-/// decision, so control never comes back here.
+/// decision, so control never comes back here. Under loom, which has no such decision, the
+/// execution ends by unwinding out of loom (see `loom_engine::rt::Stop`).
 pub(crate) fn halt() -> ! {
+    #[cfg(feature = "loom")]
+    if record::with(|r| r.loom) {
+        crate::loom_engine::rt::stop();
+    }
     loop {
         shuttle::thread::sleep(Duration::ZERO);
     }

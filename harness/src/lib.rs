@@ -41,12 +41,14 @@ mod capture;
 pub mod check;
 mod classes;
 mod engine;
+mod engine_sync;
 mod explorer;
 mod failure;
 mod goroutine;
 mod hash;
 #[cfg(feature = "lincheck")]
 pub mod lincheck;
+mod loom_engine;
 mod minimize;
 mod mutate;
 mod note;
@@ -70,6 +72,9 @@ pub use explorer::{kinds, Exploration, Explorer, FoundFailure, Progress, ReplayE
 pub use failure::{fail, fatal, Class, Failure, FailureKind, Raised};
 pub use goroutine::{go, spawn, JoinHandle};
 pub use hash::fnv1a64;
+pub use loom_engine::{
+    Engine, LOOM_DEFAULT_MAX_BRANCHES, LOOM_MAX_PREEMPTION_BOUND, LOOM_MAX_THREADS,
+};
 pub use minimize::{minimize, preemptions, Budget, MinimizeError, Minimized};
 pub use mutate::sync_objects;
 pub use note::{EventNote, FieldValue, Kept, Shown, StateFields};

@@ -30,16 +30,54 @@ pub fn preempt(point: Point) {
 /// });
 /// ```
 pub fn preempt_with(point: Point, note: impl FnOnce(&mut EventNote)) {
-    let active = record::with(|r| {
+    let engine = record::with(|r| {
         let active = mark_in(r, point, note);
         if active {
             // No access declared: reduction must assume the next step touches anything.
             r.declare_unknown();
         }
-        active
+        EngineNow::of(r, active)
     });
-    if active {
-        shuttle::thread::sleep(Duration::ZERO);
+    match engine {
+        EngineNow::Outside => {}
+        EngineNow::Shuttle => shuttle::thread::sleep(Duration::ZERO),
+        #[cfg(feature = "loom")]
+        EngineNow::Loom => crate::loom_engine::rt::point(None),
+    }
+}
+
+/// Which engine runs the calling code, if any: one read of the record decides how a point
+/// switches (a branch, not a dynamic call: the shuttle path pays one comparison).
+#[derive(Clone, Copy)]
+pub(crate) enum EngineNow {
+    /// Outside an execution.
+    Outside,
+    /// In a shuttle execution.
+    Shuttle,
+    /// In a loom execution.
+    #[cfg(feature = "loom")]
+    Loom,
+}
+
+impl EngineNow {
+    /// The engine of `r`'s execution, when `active` (the caller's `mark_in` said so).
+    #[inline]
+    pub(crate) fn of(r: &record::Record, active: bool) -> EngineNow {
+        if !active {
+            return EngineNow::Outside;
+        }
+        #[cfg(feature = "loom")]
+        if r.loom {
+            return EngineNow::Loom;
+        }
+        let _ = r;
+        EngineNow::Shuttle
+    }
+
+    /// The engine of the running execution.
+    #[inline]
+    pub(crate) fn current() -> EngineNow {
+        record::with(|r| EngineNow::of(r, r.active))
     }
 }
 
@@ -68,8 +106,35 @@ const YIELD: Point = Point::new(Op::Go, "yield");
 /// assert!(exploration.failures.is_empty());
 /// ```
 pub fn yield_now() {
-    if mark(YIELD, |_| {}) {
-        shuttle::thread::yield_now();
+    let engine = record::with(|r| {
+        let active = mark_in(r, YIELD, |_| {});
+        EngineNow::of(r, active)
+    });
+    match engine {
+        EngineNow::Outside => {}
+        EngineNow::Shuttle => shuttle::thread::yield_now(),
+        #[cfg(feature = "loom")]
+        EngineNow::Loom => crate::loom_engine::rt::yield_now(),
+    }
+}
+
+/// A yield with no event, for the std-shaped `thread::yield_now` (inside an execution).
+pub(crate) fn raw_yield() {
+    match EngineNow::current() {
+        EngineNow::Outside => {}
+        EngineNow::Shuttle => shuttle::thread::yield_now(),
+        #[cfg(feature = "loom")]
+        EngineNow::Loom => crate::loom_engine::rt::yield_now(),
+    }
+}
+
+/// A scheduling point with no event and no declared access (the std-shaped `thread::sleep`).
+pub(crate) fn raw_switch() {
+    match EngineNow::current() {
+        EngineNow::Outside => {}
+        EngineNow::Shuttle => shuttle::thread::sleep(Duration::ZERO),
+        #[cfg(feature = "loom")]
+        EngineNow::Loom => crate::loom_engine::rt::point(None),
     }
 }
 
@@ -110,17 +175,27 @@ pub fn preempt_access_with(
     kind: AccessKind,
     note: impl FnOnce(&mut EventNote),
 ) {
-    let active = record::with(|r| {
+    let (engine, _id) = record::with(|r| {
         let active = mark_in(r, point, note);
         if active {
             r.declare(object, kind);
         }
-        active
+        let engine = EngineNow::of(r, active);
+        #[cfg(feature = "loom")]
+        if matches!(engine, EngineNow::Loom) {
+            return (engine, Some(object.id_in(r)));
+        }
+        (engine, None::<crate::access::ObjectId>)
     });
-    if active {
-        shuttle::thread::sleep(Duration::ZERO);
-        record::with(|r| r.perform(object, kind));
+    match engine {
+        EngineNow::Outside => return,
+        EngineNow::Shuttle => shuttle::thread::sleep(Duration::ZERO),
+        #[cfg(feature = "loom")]
+        EngineNow::Loom => {
+            crate::loom_engine::rt::point(_id.map(|object| crate::access::Access { object, kind }))
+        }
     }
+    record::with(|r| r.perform(object, kind));
 }
 
 /// Records that the running goroutine performs `kind` on `object` in its current step, with no
@@ -172,6 +247,10 @@ thread_local! {
 /// Inside an execution it comes from the execution's seed, so a replay draws the same values;
 /// outside one it comes from a fixed-seed stream per thread, so plain tests are reproducible too.
 pub fn random_u64() -> u64 {
+    #[cfg(feature = "loom")]
+    if let EngineNow::Loom = EngineNow::current() {
+        return crate::loom_engine::rt::random_u64();
+    }
     if record::in_execution() {
         use shuttle::rand::RngCore as _;
         shuttle::rand::thread_rng().next_u64()

@@ -99,6 +99,15 @@ pub(crate) struct Record {
     pub object_counts: ObjectCounts,
     /// The objects given an id so far that order nothing for the race detector.
     pub internal: Vec<ObjectId>,
+    /// Whether the execution runs under the loom engine (values created now use loom's
+    /// primitives; see `loom_engine`).
+    pub loom: bool,
+    /// The step bound under loom (shuttle's is checked by the scheduler).
+    #[cfg_attr(not(feature = "loom"), allow(dead_code))]
+    pub max_steps: u64,
+    /// The loom engine's per-execution state.
+    #[cfg(feature = "loom")]
+    pub loom_state: crate::loom_engine::rt::LoomState,
 }
 
 impl Record {
@@ -137,6 +146,10 @@ impl Record {
             epoch: 0,
             object_counts: [0; 11],
             internal: Vec::new(),
+            loom: false,
+            max_steps: u64::MAX,
+            #[cfg(feature = "loom")]
+            loom_state: crate::loom_engine::rt::LoomState::new(),
         }
     }
 }
@@ -181,6 +194,7 @@ impl Record {
     /// reused: executions are short and many, and allocation shows in the profile.
     pub fn reset(&mut self, tracing: bool, labels_wanted: bool, accesses_wanted: bool) {
         self.active = true;
+        self.loom = false;
         self.accesses_wanted = accesses_wanted;
         self.pending.clear();
         self.access_log.clear();
@@ -336,6 +350,12 @@ impl Record {
             point,
             note,
         });
+    }
+
+    /// The goroutine number of each recorded event, in order.
+    #[cfg(feature = "loom")]
+    pub fn event_goroutines(&self) -> Vec<u32> {
+        self.events.iter().map(|e| e.task).collect()
     }
 
     pub fn take_trace(&mut self) -> Trace {

@@ -114,7 +114,8 @@ pub(crate) fn exiting_in(r: &mut Record) -> bool {
 /// can run. (Goroutines numbered 64 and up are never in these masks, so they never count as
 /// able to go on: the check errs on the side of spawning.)
 fn needs_sentinel(r: &Record) -> bool {
-    if r.sentinel.is_some() || r.stopping {
+    // Under loom there is no sentinel: loom reports a deadlock itself (see `loom_engine`).
+    if r.sentinel.is_some() || r.stopping || r.loom {
         return false;
     }
     let me = bit(r.running);

@@ -1,10 +1,11 @@
-//! Synchronisation primitives for code under test: shuttle's, wrapped so that every acquire,
+//! Synchronisation primitives for code under test: shuttle's or loom's (see `engine_sync`), wrapped so that every acquire,
 //! release, wait and atomic access is a labelled point in the trace.
 //!
 //! Locks never report poisoning: an execution stops at its first panic, so a poisoned lock can
 //! only be seen by code that runs after the failure, and that code is never scheduled.
 
 use crate::access::{AccessKind, Object, ObjectKind};
+use crate::engine_sync;
 use crate::point::{Op, Point};
 use crate::preempt::mark_in;
 use crate::record;
@@ -72,23 +73,11 @@ fn name_note(n: &mut crate::note::EventNote, object: &Object) {
     }
 }
 
-fn ok<G>(r: Result<G, std::sync::PoisonError<G>>) -> G {
-    r.unwrap_or_else(std::sync::PoisonError::into_inner)
-}
-
-fn try_ok<G>(r: std::sync::TryLockResult<G>) -> Option<G> {
-    match r {
-        Ok(g) => Some(g),
-        Err(std::sync::TryLockError::Poisoned(p)) => Some(p.into_inner()),
-        Err(std::sync::TryLockError::WouldBlock) => None,
-    }
-}
-
 /// A mutual-exclusion lock (Go's `sync.Mutex`, holding its data like Rust's).
 #[derive(Debug)]
-pub struct Mutex<T: ?Sized> {
+pub struct Mutex<T> {
     object: Object,
-    inner: shuttle::sync::Mutex<T>,
+    inner: engine_sync::Mutex<T>,
 }
 
 impl<T: Default> Default for Mutex<T> {
@@ -99,9 +88,9 @@ impl<T: Default> Default for Mutex<T> {
 
 /// A held [`Mutex`]; unlocks when dropped.
 #[derive(Debug)]
-pub struct MutexGuard<'a, T: ?Sized> {
+pub struct MutexGuard<'a, T> {
     object: &'a Object,
-    inner: Option<shuttle::sync::MutexGuard<'a, T>>,
+    inner: Option<engine_sync::MutexGuard<'a, T>>,
 }
 
 impl<T> Mutex<T> {
@@ -109,7 +98,7 @@ impl<T> Mutex<T> {
     pub fn new(value: T) -> Self {
         Mutex {
             object: Object::new(ObjectKind::Mutex),
-            inner: shuttle::sync::Mutex::new(value),
+            inner: engine_sync::Mutex::new(value),
         }
     }
 
@@ -117,7 +106,7 @@ impl<T> Mutex<T> {
     pub fn named(name: impl Into<String>, value: T) -> Self {
         Mutex {
             object: Object::named(ObjectKind::Mutex, name),
-            inner: shuttle::sync::Mutex::new(value),
+            inner: engine_sync::Mutex::new(value),
         }
     }
 
@@ -127,26 +116,26 @@ impl<T> Mutex<T> {
     pub fn internal(value: T) -> Self {
         Mutex {
             object: Object::internal(ObjectKind::Mutex),
-            inner: shuttle::sync::Mutex::new(value),
+            inner: engine_sync::Mutex::new(value),
         }
     }
 
     /// Consumes the mutex, returning its data.
     pub fn into_inner(self) -> T {
-        ok(self.inner.into_inner())
+        self.inner.into_inner()
     }
 
     /// The data, through exclusive access (no scheduling point).
     pub fn get_mut(&mut self) -> &mut T {
-        ok(self.inner.get_mut())
+        self.inner.get_mut()
     }
 }
 
-impl<T: ?Sized> Mutex<T> {
+impl<T> Mutex<T> {
     /// Locks, blocking until the lock is free.
     pub fn lock(&self) -> MutexGuard<'_, T> {
         before(LOCK, &self.object, AccessKind::Lock);
-        let g = Blocking::during(|| ok(self.inner.lock()));
+        let g = Blocking::during(|| self.inner.lock());
         done(LOCKED, &self.object, AccessKind::Lock);
         MutexGuard {
             object: &self.object,
@@ -158,7 +147,7 @@ impl<T: ?Sized> Mutex<T> {
     /// the lock: it observes the lock without synchronising with its holder.
     pub fn try_lock(&self) -> Option<MutexGuard<'_, T>> {
         before(TRY_LOCK, &self.object, AccessKind::Lock);
-        match try_ok(self.inner.try_lock()) {
+        match self.inner.try_lock() {
             Some(g) => {
                 done(LOCKED, &self.object, AccessKind::Lock);
                 Some(MutexGuard {
@@ -174,24 +163,24 @@ impl<T: ?Sized> Mutex<T> {
     }
 }
 
-impl<T: ?Sized> Deref for MutexGuard<'_, T> {
+impl<T> Deref for MutexGuard<'_, T> {
     type Target = T;
     fn deref(&self) -> &T {
         self.inner.as_deref().expect("guard is held")
     }
 }
 
-impl<T: ?Sized> DerefMut for MutexGuard<'_, T> {
+impl<T> DerefMut for MutexGuard<'_, T> {
     fn deref_mut(&mut self) -> &mut T {
         self.inner.as_deref_mut().expect("guard is held")
     }
 }
 
-impl<T: ?Sized> Drop for MutexGuard<'_, T> {
+impl<T> Drop for MutexGuard<'_, T> {
     fn drop(&mut self) {
         if let Some(g) = self.inner.take() {
             done(UNLOCK, self.object, AccessKind::Unlock);
-            drop(g);
+            g.release();
         }
     }
 }
@@ -200,7 +189,7 @@ impl<T: ?Sized> Drop for MutexGuard<'_, T> {
 #[derive(Debug)]
 pub struct RwLock<T> {
     object: Object,
-    inner: shuttle::sync::RwLock<T>,
+    inner: engine_sync::RwLock<T>,
 }
 
 impl<T: Default> Default for RwLock<T> {
@@ -213,14 +202,14 @@ impl<T: Default> Default for RwLock<T> {
 #[derive(Debug)]
 pub struct RwLockReadGuard<'a, T> {
     object: &'a Object,
-    inner: Option<shuttle::sync::RwLockReadGuard<'a, T>>,
+    inner: Option<engine_sync::ReadGuard<'a, T>>,
 }
 
 /// A write lock on an [`RwLock`].
 #[derive(Debug)]
 pub struct RwLockWriteGuard<'a, T> {
     object: &'a Object,
-    inner: Option<shuttle::sync::RwLockWriteGuard<'a, T>>,
+    inner: Option<engine_sync::WriteGuard<'a, T>>,
 }
 
 impl<T> RwLock<T> {
@@ -228,7 +217,7 @@ impl<T> RwLock<T> {
     pub fn new(value: T) -> Self {
         RwLock {
             object: Object::new(ObjectKind::RwLock),
-            inner: shuttle::sync::RwLock::new(value),
+            inner: engine_sync::RwLock::new(value),
         }
     }
 }
@@ -237,7 +226,7 @@ impl<T> RwLock<T> {
     /// Takes a read lock (Go's `RLock`).
     pub fn read(&self) -> RwLockReadGuard<'_, T> {
         before(RLOCK, &self.object, AccessKind::ReadLock);
-        let g = Blocking::during(|| ok(self.inner.read()));
+        let g = Blocking::during(|| self.inner.read());
         done(RLOCKED, &self.object, AccessKind::ReadLock);
         RwLockReadGuard {
             object: &self.object,
@@ -248,7 +237,7 @@ impl<T> RwLock<T> {
     /// Takes the write lock (Go's `Lock`).
     pub fn write(&self) -> RwLockWriteGuard<'_, T> {
         before(WLOCK, &self.object, AccessKind::Lock);
-        let g = Blocking::during(|| ok(self.inner.write()));
+        let g = Blocking::during(|| self.inner.write());
         done(WLOCKED, &self.object, AccessKind::Lock);
         RwLockWriteGuard {
             object: &self.object,
@@ -259,7 +248,7 @@ impl<T> RwLock<T> {
     /// Takes a read lock if no writer holds the lock, without blocking.
     pub fn try_read(&self) -> Option<RwLockReadGuard<'_, T>> {
         before(TRY_RLOCK, &self.object, AccessKind::ReadLock);
-        match try_ok(self.inner.try_read()) {
+        match self.inner.try_read() {
             Some(g) => {
                 done(RLOCKED, &self.object, AccessKind::ReadLock);
                 Some(RwLockReadGuard {
@@ -277,7 +266,7 @@ impl<T> RwLock<T> {
     /// Takes the write lock if it is free, without blocking.
     pub fn try_write(&self) -> Option<RwLockWriteGuard<'_, T>> {
         before(TRY_WLOCK, &self.object, AccessKind::Lock);
-        match try_ok(self.inner.try_write()) {
+        match self.inner.try_write() {
             Some(g) => {
                 done(WLOCKED, &self.object, AccessKind::Lock);
                 Some(RwLockWriteGuard {
@@ -294,12 +283,12 @@ impl<T> RwLock<T> {
 
     /// The data, through exclusive access (no scheduling point).
     pub fn get_mut(&mut self) -> &mut T {
-        ok(self.inner.get_mut())
+        self.inner.get_mut()
     }
 
     /// Consumes the lock, returning its data.
     pub fn into_inner(self) -> T {
-        ok(self.inner.into_inner())
+        self.inner.into_inner()
     }
 }
 
@@ -314,7 +303,7 @@ impl<T> Drop for RwLockReadGuard<'_, T> {
     fn drop(&mut self) {
         if let Some(g) = self.inner.take() {
             done(RUNLOCK, self.object, AccessKind::ReadUnlock);
-            drop(g);
+            g.release();
         }
     }
 }
@@ -336,7 +325,7 @@ impl<T> Drop for RwLockWriteGuard<'_, T> {
     fn drop(&mut self) {
         if let Some(g) = self.inner.take() {
             done(WUNLOCK, self.object, AccessKind::Unlock);
-            drop(g);
+            g.release();
         }
     }
 }
@@ -345,7 +334,7 @@ impl<T> Drop for RwLockWriteGuard<'_, T> {
 #[derive(Debug)]
 pub struct Condvar {
     object: Object,
-    inner: shuttle::sync::Condvar,
+    inner: engine_sync::Condvar,
 }
 
 impl Default for Condvar {
@@ -359,7 +348,7 @@ impl Condvar {
     pub fn new() -> Self {
         Condvar {
             object: Object::new(ObjectKind::Condvar),
-            inner: shuttle::sync::Condvar::new(),
+            inner: engine_sync::Condvar::new(),
         }
     }
 
@@ -368,7 +357,7 @@ impl Condvar {
     pub fn internal() -> Self {
         Condvar {
             object: Object::internal(ObjectKind::Condvar),
-            inner: shuttle::sync::Condvar::new(),
+            inner: engine_sync::Condvar::new(),
         }
     }
 
@@ -381,7 +370,7 @@ impl Condvar {
         // here, in the step that starts the wait.
         done(WAIT, &self.object, AccessKind::Wait);
         performed(mutex, AccessKind::Unlock);
-        let g = Blocking::during(|| ok(self.inner.wait(g)));
+        let g = Blocking::during(|| self.inner.wait(g));
         done(WOKEN, &self.object, AccessKind::Woken);
         performed(mutex, AccessKind::Lock);
         MutexGuard {

@@ -110,6 +110,15 @@ pub struct TraceArgs {
     pub color: ColorWhen,
 }
 
+/// Engines selectable on the command line.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum EngineName {
+    /// shuttle, driven by maprace's strategies.
+    Shuttle,
+    /// loom: exhaustive DPOR with an optional preemption bound, and the C11 memory model.
+    Loom,
+}
+
 /// Strategies selectable on the command line.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum StrategyName {
@@ -167,6 +176,14 @@ pub struct ExploreArgs {
     /// Scheduling strategy.
     #[arg(long, value_enum, default_value = "portfolio")]
     pub strategy: StrategyName,
+    /// The engine that runs executions: shuttle (maprace's strategies) or loom (loom's
+    /// exhaustive DPOR and weak-memory model; takes --preemption-bound [default: 2] and
+    /// --loom-max-branches; at most 4 goroutines besides main).
+    #[arg(long, value_enum, default_value = "shuttle")]
+    pub engine: EngineName,
+    /// Scheduling branches one loom execution may take (a spin loop) [default: 1000].
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+    pub loom_max_branches: Option<u64>,
     /// Seed every random choice derives from.
     #[arg(long, default_value_t = 0)]
     pub seed: u64,

@@ -70,6 +70,8 @@ struct Traced {
 pub fn run(args: &ExploreArgs) -> Result<i32, CliError> {
     let scenarios = super::shard::select(selected(&args.scenarios, args.size.sizes())?, args.shard);
     let options = options(args)?;
+    let engine = super::strategy::engine(args)?;
+    let mut unfit = Vec::new();
     if let Some(dir) = &args.report {
         // Before exploring: an unusable report location must not cost a whole exploration.
         report_dir::prepare(dir).map_err(|e| report_error(dir, e))?;
@@ -78,18 +80,31 @@ pub fn run(args: &ExploreArgs) -> Result<i32, CliError> {
     let mut summary = Vec::new();
     let mut traces: Vec<Traced> = Vec::new();
     let mut all_ok = true;
-    for (i, s) in scenarios.iter().enumerate() {
+    for s in &scenarios {
+        // The variant's summary row (variants loom cannot run have none).
+        let i = summary.len();
         let id = s.id();
         progress.exploring(&id);
         let step_bound_fails = args.step_bound == StepBound::Fail;
-        let exploration = options
+        let exploration = match options
             .explorer(s)
+            .engine(engine.clone())
             .reduction(args.reduction.unwrap_or(maprace_harness::Reduction::Dpor))
             .jobs(args.jobs.unwrap_or_else(super::args::default_jobs))
             .race_detection(!args.no_race)
             .step_bound_fails(step_bound_fails)
             .on_progress(progress.observer(&id))
-            .run(s.body);
+            .try_run(s.body)
+        {
+            Ok(e) => e,
+            Err(why) => {
+                // Only loom refuses a body (more goroutines than it allows): say so and go on.
+                eprintln!("note: {id}: not explored under {engine}: {why}");
+                unfit.push(id);
+                progress.done(0, 0);
+                continue;
+            }
+        };
         if exploration.abandoned > 0 {
             eprintln!(
                 "note: {id}: {} execution(s) hit the step bound ({} steps) and were abandoned (--step-bound fail makes them failures)",
@@ -107,9 +122,11 @@ pub fn run(args: &ExploreArgs) -> Result<i32, CliError> {
                 shown: n == 0,
             });
         }
-        if let (Variant::Buggy, Some(first), false) =
-            (s.variant, exploration.first_failure(), args.no_minimize)
-        {
+        if let (Variant::Buggy, Some(first), false) = (
+            s.variant,
+            exploration.first_failure().filter(|f| f.shuttle_replays),
+            args.no_minimize,
+        ) {
             progress.minimizing(&id);
             let explorer = options
                 .explorer(s)
@@ -216,6 +233,13 @@ pub fn run(args: &ExploreArgs) -> Result<i32, CliError> {
                 shown.iter().map(|t| (t.stem.clone(), &t.report)).collect();
             print(&html::summary_page(&summary, &links, &embedded))?;
         }
+    }
+    if !unfit.is_empty() && !args.scenarios.is_empty() {
+        // A variant asked for by name that the engine cannot run is an input error.
+        return Err(CliError::usage(format!(
+            "{} cannot run under {engine} (see the notes above)",
+            unfit.join(", ")
+        )));
     }
     Ok(if all_ok { EXIT_OK } else { EXIT_UNEXPECTED })
 }

@@ -129,6 +129,10 @@ pub fn thousands(n: u64) -> String {
 /// The strategy with its parameters, and the reduction when one pruned the search:
 /// `dfs(preemption-bound=2, reduction=dpor)`.
 fn strategy_name(e: &Exploration) -> String {
+    if e.engine.is_loom() {
+        // loom's own search ran; the strategy was not used.
+        return e.engine.to_string();
+    }
     let name = e.strategy.to_string();
     match e.reduction {
         maprace_harness::Reduction::None => name,

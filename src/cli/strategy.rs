@@ -5,9 +5,9 @@
 //! Adding a strategy's option is one row in [`STRATEGY_OPTIONS`] (and its field in
 //! [`ExploreArgs`]); adding a strategy is one arm in [`strategy`].
 
-use super::args::{Bound, ExploreArgs, StrategyName};
+use super::args::{Bound, EngineName, ExploreArgs, StrategyName};
 use super::CliError;
-use maprace_harness::Strategy;
+use maprace_harness::{Engine, Strategy};
 
 /// The PCT bug depth when `--depth` is not given.
 pub const DEFAULT_DEPTH: u32 = 3;
@@ -52,6 +52,13 @@ const STRATEGY_OPTIONS: &[StrategyOption] = &[
 /// The strategy `args` choose, after checking that every strategy-specific option given
 /// applies to it.
 pub fn strategy(args: &ExploreArgs) -> Result<Strategy, CliError> {
+    if args.engine == EngineName::Loom {
+        // loom searches on its own; what it covers is reported like a DFS with its bound.
+        engine(args)?;
+        return Ok(Strategy::Dfs {
+            preemption_bound: args.preemption_bound.unwrap_or(DEFAULT_PREEMPTION_BOUND).0,
+        });
+    }
     for o in STRATEGY_OPTIONS {
         if (o.given)(args) && !o.applies_to.contains(&args.strategy) {
             let names: Vec<String> = o.applies_to.iter().map(|s| name(*s)).collect();
@@ -79,6 +86,47 @@ pub fn strategy(args: &ExploreArgs) -> Result<Strategy, CliError> {
         StrategyName::Surw => Strategy::Surw,
         StrategyName::Portfolio => Strategy::Portfolio,
     })
+}
+
+/// The engine `args` choose. loom brings its own search: a strategy other than `dfs` (or the
+/// default), `--reduction` and `--jobs` do not apply to it, and `--preemption-bound` is
+/// loom's; `--loom-max-branches` applies only to loom.
+pub fn engine(args: &ExploreArgs) -> Result<Engine, CliError> {
+    if args.engine == EngineName::Shuttle {
+        if args.loom_max_branches.is_some() {
+            return Err(CliError::usage(
+                "--loom-max-branches has no effect with --engine shuttle; it applies to --engine loom",
+            ));
+        }
+        return Ok(Engine::Shuttle);
+    }
+    if !matches!(args.strategy, StrategyName::Portfolio | StrategyName::Dfs) {
+        return Err(CliError::usage(format!(
+            "--engine loom runs loom's own search: --strategy {} does not apply (use --strategy dfs or leave it out)",
+            name(args.strategy)
+        )));
+    }
+    for (given, flag) in [
+        (args.reduction.is_some(), "--reduction"),
+        (args.jobs.is_some(), "--jobs"),
+        (args.depth.is_some(), "--depth"),
+        (args.delay_bound.is_some(), "--delay-bound"),
+    ] {
+        if given {
+            return Err(CliError::usage(format!(
+                "{flag} has no effect with --engine loom (loom's DPOR runs on one thread)"
+            )));
+        }
+    }
+    let bound = args.preemption_bound.unwrap_or(DEFAULT_PREEMPTION_BOUND).0;
+    let engine = Engine::Loom {
+        preemption_bound: bound.map(|b| b as usize),
+        max_branches: args
+            .loom_max_branches
+            .map_or(maprace_harness::LOOM_DEFAULT_MAX_BRANCHES, |b| b as usize),
+    };
+    engine.check().map_err(CliError::usage)?;
+    Ok(engine)
 }
 
 /// The strategy's name as `--strategy` takes it.

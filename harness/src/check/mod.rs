@@ -170,6 +170,7 @@ impl Check {
                                     trace_hash: r.trace_hash,
                                     accesses: r.accesses,
                                     race: r.race,
+                                    shuttle_replays: true,
                                 };
                                 return Err(Box::new(CheckFailure::new(
                                     found,
@@ -389,6 +390,7 @@ where
                 trace_hash: replayed.trace_hash,
                 accesses: replayed.accesses,
                 race: replayed.race,
+                shuttle_replays: true,
             },
             explorer,
             context,

@@ -14,7 +14,7 @@
 
 use super::{group, outcome, Body, Collected, Exploration, Explorer, Found};
 use crate::classes::Tally;
-use crate::engine::{Engine, Finished};
+use crate::engine::{Engine as Driver, Finished};
 use crate::failure::Class;
 use crate::failure::Failure;
 use crate::strategy::{RandomWalk, Strategy};
@@ -174,7 +174,7 @@ fn worker(
             seen.next < stop_at.load(Ordering::Relaxed) && !timed_out.load(Ordering::Relaxed)
         }) as Box<dyn FnMut(Finished<'_>) -> bool>
     };
-    let mut engine = Engine::new(
+    let mut engine = Driver::new(
         Box::new(RandomWalk::strided(explorer.seed, first, stride)),
         explorer.trace_every_execution,
         explorer.max_steps,

@@ -77,7 +77,7 @@ impl Builder {
 /// spin loop that yields is then not a livelock).
 pub fn yield_now() {
     if simulated() {
-        shuttle::thread::yield_now();
+        crate::preempt::raw_yield();
     } else {
         std::thread::yield_now();
     }
@@ -86,7 +86,7 @@ pub fn yield_now() {
 /// Sleeps: inside an execution a scheduling point (there is no clock), outside std's sleep.
 pub fn sleep(dur: Duration) {
     if simulated() {
-        shuttle::thread::sleep(Duration::ZERO);
+        crate::preempt::raw_switch();
     } else {
         std::thread::sleep(dur);
     }

@@ -43,6 +43,7 @@ mod tests {
             yielding,
             pending: Pending(&[]),
             log: &[],
+            events: 0,
         }
     }
 

@@ -184,6 +184,7 @@ mod tests {
                     yielding: false,
                     pending: crate::access::Pending(&[]),
                     log: &[],
+                    events: 0,
                 };
                 let t = dfs.choose(&d).unwrap();
                 left[t] -= 1;

@@ -5,6 +5,8 @@
 mod delay;
 mod dfs;
 mod dpor;
+#[cfg(feature = "loom")]
+mod guided;
 mod pct;
 mod portfolio;
 mod pos;
@@ -15,6 +17,8 @@ mod replay;
 mod urw;
 
 pub(crate) use dfs::Dfs;
+#[cfg(feature = "loom")]
+pub(crate) use guided::Guided;
 pub(crate) use pct::Pct;
 pub(crate) use portfolio::Portfolio;
 pub(crate) use pos::Pos;
@@ -132,6 +136,9 @@ pub(crate) struct Decision<'a> {
     pub pending: Pending<'a>,
     /// The accesses performed so far in this execution, in order (same condition).
     pub log: &'a [StepAccess],
+    /// How many trace events the execution has recorded so far (0 when not tracing).
+    #[cfg_attr(not(feature = "loom"), allow(dead_code))]
+    pub events: usize,
 }
 
 /// A strategy's engine-facing side.

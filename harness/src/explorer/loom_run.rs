@@ -1,0 +1,279 @@
+//! An exploration under the loom engine (see `loom_engine`): loom's own search runs the body
+//! until it has covered every execution (within its preemption bound) or found the first
+//! failure; maprace records its events, judges each execution (its failure, then its data
+//! race), and gives a found failure a shuttle token when shuttle can replay the same
+//! execution.
+
+use super::{drive, Body, Explorer, FoundFailure};
+use crate::access::StepAccess;
+use crate::classes::ClassCount;
+use crate::engine::{Engine as Driver, Finished};
+use crate::failure::{classify_payload, Class, Failure, FailureKind};
+use crate::loom_engine::{rt, LOOM_MAX_THREADS};
+use crate::oracle::DataRace;
+use crate::record;
+use crate::strategy::{Coverage, Guided};
+use crate::token::Token;
+use crate::trace::Trace;
+use crate::Exploration;
+use std::cell::RefCell;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::rc::Rc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+/// What loom found: the failing execution as maprace recorded it.
+struct LoomFailure {
+    failure: Failure,
+    trace: Trace,
+    /// The goroutine number of each trace event (the script a shuttle replay follows).
+    script: Vec<u32>,
+    accesses: Vec<StepAccess>,
+    race: Option<DataRace>,
+}
+
+/// Why a loom exploration could not run the body.
+pub(crate) struct LoomLimit(pub String);
+
+/// Explores `body` under loom.
+pub(super) fn run(
+    explorer: &Explorer,
+    body: &Body,
+    preemption_bound: Option<usize>,
+    max_branches: usize,
+) -> Result<Exploration, LoomLimit> {
+    crate::capture::install_hook();
+    let executions = Arc::new(AtomicU64::new(0));
+    let race_detection = explorer.race_detection;
+    let max_steps = explorer.max_steps;
+    let (iterations, time_budget) = (explorer.iterations, explorer.time_budget);
+    let builder = catch_unwind(move || {
+        let mut b = loom::model::Builder::new();
+        // Everything loom would read from LOOM_* variables is set here: an exploration is a
+        // function of its options, not of the environment.
+        b.max_threads = LOOM_MAX_THREADS;
+        b.max_branches = max_branches;
+        b.preemption_bound = preemption_bound;
+        b.checkpoint_file = None;
+        // Limits are checked every `checkpoint_interval` executions: every one, so the
+        // budget is exact (with no checkpoint file this costs nothing).
+        b.checkpoint_interval = 1;
+        b.max_permutations = iterations
+            .checked_add(1)
+            .and_then(|n| usize::try_from(n).ok());
+        b.max_duration = time_budget;
+        b.log = false;
+        b.location = false;
+        b
+    })
+    .map_err(|p| LoomLimit(format!("loom: {}", classify_payload(p.as_ref()).1)))?;
+    let outcome = {
+        let executions = Arc::clone(&executions);
+        let body = Arc::clone(body);
+        catch_unwind(AssertUnwindSafe(move || {
+            builder.check(move || {
+                if judge_previous(race_detection) {
+                    rt::stop();
+                }
+                record::with(|r| {
+                    r.reset(true, false, race_detection);
+                    r.loom = true;
+                    r.max_steps = max_steps;
+                    r.loom_state.reset();
+                });
+                executions.fetch_add(1, Ordering::Relaxed);
+                rt::set_me(0);
+                crate::goroutine::run_main(&*body);
+            })
+        }))
+    };
+    let executions = executions.load(Ordering::Relaxed);
+    let mut exhausted = false;
+    match outcome {
+        Ok(()) => {
+            // The last execution is judged here, as the others were by the next one.
+            judge_previous(race_detection);
+            exhausted = executions < explorer.iterations && explorer.time_budget.is_none();
+        }
+        Err(payload) if payload.is::<rt::Stop>() => {}
+        Err(payload) => record::with(|r| {
+            let (_, message) = classify_payload(payload.as_ref());
+            r.stopping = true;
+            if rt::is_loom_deadlock(&message) {
+                crate::goroutine::stuck_failure(r);
+            } else if message.starts_with("Model exceeded maximum number of branches") {
+                r.fail(
+                    FailureKind::STEP_BOUND,
+                    format!(
+                        "loom gave up on an execution after {max_branches} branches: a spin loop or an unfair schedule?"
+                    ),
+                    None,
+                );
+            } else {
+                r.fail(FailureKind::PANIC, format!("engine: loom: {message}"), None);
+            }
+        }),
+    }
+    if let Some(limit) = record::with(|r| r.loom_state.limit.take()) {
+        record::with(|r| r.active = false);
+        return Err(LoomLimit(limit));
+    }
+    let found = record::with(|r| {
+        let failure = r.failure.take()?;
+        let script = r.event_goroutines();
+        let race = if race_detection {
+            crate::oracle::first_race(&r.access_log, &r.internal)
+        } else {
+            None
+        };
+        Some((failure, script, r.access_log.clone(), race))
+    });
+    let found = found.map(|(failure, script, accesses, race)| {
+        let trace = record::with(|r| r.take_trace());
+        // A race found when judging: its message names its accesses' points, which the
+        // trace now holds.
+        let failure = match &race {
+            Some(r) if failure.kind == FailureKind::DATA_RACE => r.failure(Some(&trace)),
+            _ => failure,
+        };
+        LoomFailure {
+            failure,
+            trace,
+            script,
+            accesses,
+            race,
+        }
+    });
+    record::with(|r| r.active = false);
+    let mut exploration = explorer.empty_exploration();
+    exploration.executions = executions;
+    exploration.exhausted = exhausted;
+    // loom's DPOR runs one execution per equivalence class (of its own dependency relation).
+    exploration.coverage = if exhausted {
+        Coverage::Complete {
+            preemption_bound: preemption_bound.map(|b| b as u32),
+            up_to_equivalence: true,
+        }
+    } else {
+        Coverage::Cut { executions }
+    };
+    let raw = |steps: Vec<u32>| Token {
+        scenario: explorer.identity.clone(),
+        seed: 0,
+        steps,
+        digests: Vec::new(),
+        trace_hash: None,
+    };
+    let clean = executions - u64::from(found.is_some());
+    if clean > 0 {
+        exploration.classes.push(ClassCount {
+            class: Class::Clean,
+            count: clean,
+            execution: 0,
+            token: raw(Vec::new()),
+        });
+    }
+    if let Some(f) = found {
+        let (token, shuttle_replays) = match shuttle_token(explorer, body, &f) {
+            Some(token) => (token, true),
+            None => (raw(Vec::new()), false),
+        };
+        let class = Class::of(Some(&f.failure.kind), f.race.is_some());
+        exploration.classes.insert(
+            0,
+            ClassCount {
+                class,
+                count: 1,
+                execution: executions - 1,
+                token: token.clone(),
+            },
+        );
+        exploration.failures.push(FoundFailure {
+            execution: executions - 1,
+            count: 1,
+            trace_hash: f.trace.hash(),
+            failure: f.failure,
+            token,
+            trace: f.trace,
+            accesses: f.accesses,
+            race: f.race,
+            shuttle_replays,
+        });
+    }
+    Ok(exploration)
+}
+
+/// Judges the execution the record holds (if it is a finished loom execution): a data race is
+/// its failure when race detection is on. True when it failed.
+fn judge_previous(race_detection: bool) -> bool {
+    record::with(|r| {
+        if !(r.active && r.loom) {
+            return false;
+        }
+        if r.failure.is_some() {
+            return true;
+        }
+        if race_detection {
+            if let Some(race) = crate::oracle::first_race(&r.access_log, &r.internal) {
+                r.failure = Some(Failure {
+                    kind: FailureKind::DATA_RACE,
+                    message: format!("data race on {}", race.current.access.object),
+                    // The message is rewritten with the trace once the execution is over.
+                    goroutine: "?".into(),
+                    step: race.current.step,
+                    location: None,
+                });
+                return true;
+            }
+        }
+        false
+    })
+}
+
+/// Follows loom's failing execution under shuttle (see `strategy::Guided`) and keeps the token
+/// when shuttle reproduced it: the same events by the same goroutines, and the same failure.
+fn shuttle_token(explorer: &Explorer, body: &Body, found: &LoomFailure) -> Option<Token> {
+    let steps: Rc<RefCell<Option<Vec<u32>>>> = Rc::default();
+    let on_finish = {
+        let steps = Rc::clone(&steps);
+        Box::new(move |done: Finished<'_>| {
+            *steps.borrow_mut() = Some(done.steps.to_vec());
+            false
+        }) as Box<dyn FnMut(Finished<'_>) -> bool>
+    };
+    let driver = Driver::new(
+        Box::new(Guided::new(found.script.clone())),
+        true,
+        explorer.max_steps,
+        on_finish,
+    );
+    let driver = Rc::new(RefCell::new(driver));
+    drive(&driver, body);
+    drop(driver);
+    let steps = steps.borrow_mut().take()?;
+    let raw = Token {
+        scenario: explorer.identity.clone(),
+        seed: 0,
+        steps,
+        digests: Vec::new(),
+        trace_hash: None,
+    };
+    let replayed = explorer.replay_body(&raw, body).ok()?;
+    let same_failure = replayed
+        .failure
+        .as_ref()
+        .is_some_and(|f| f.kind == found.failure.kind && f.cause() == found.failure.cause());
+    (same_failure && same_events(&replayed.trace, &found.trace)).then_some(replayed.token)
+}
+
+/// Whether two traces record the same events by the same goroutines in the same order (the
+/// step numbers differ between engines: each counts its own scheduling points).
+fn same_events(a: &Trace, b: &Trace) -> bool {
+    a.events.len() == b.events.len()
+        && a.events.iter().zip(&b.events).all(|(x, y)| {
+            x.goroutine == y.goroutine
+                && x.kind == y.kind
+                && x.label == y.label
+                && x.detail == y.detail
+        })
+}

@@ -1,0 +1,212 @@
+//! The loom side of the harness primitives: who is running, and the loom operation that stands
+//! for each labelled preemption point.
+//!
+//! loom switches goroutines only inside its own operations, and loom's DPOR only sees
+//! dependencies between its own objects. The Go map model keeps plain Rust fields and says,
+//! at every preemption point, which object its next step touches and how
+//! ([`crate::preempt_access`]). Under loom each such point becomes one loom atomic operation on
+//! a per-object "conflict cell": a `SeqCst` load for a shared access (reads of the same map
+//! commute) and a `SeqCst` read-modify-write for an exclusive one (a write conflicts with
+//! every other access). Why atomics rather than loom cells: loom's `UnsafeCell` accesses are
+//! checked for races but are not branch points, so a model built on them would be explored as
+//! if its steps were indivisible; `SeqCst` read-modify-writes always read the latest value and
+//! `SeqCst` loads read the latest `SeqCst` store, so loom has no stale values to branch on and
+//! explores exactly the orders of conflicting steps. A point that declared no access
+//! ([`crate::preempt`]) may touch anything: it is a read-modify-write of one "world" cell that
+//! every declared access also loads, so it conflicts with every step and reduction stays sound.
+
+use crate::access::{Access, ObjectId};
+use crate::record::{self, Record};
+use loom::sync::atomic::{AtomicUsize, Ordering::SeqCst};
+use rand_chacha::ChaCha8Rng;
+use rand_core::{RngCore, SeedableRng};
+use std::cell::Cell;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+loom::thread_local! {
+    /// The goroutine number of the loom thread running (main 0, then spawn order).
+    static GOROUTINE: Cell<usize> = Cell::new(0);
+}
+
+/// The loom engine's per-execution state, kept in the record.
+pub(crate) struct LoomState {
+    /// The conflict cell of each object a point declared an access to.
+    cells: BTreeMap<ObjectId, Arc<AtomicUsize>>,
+    /// The cell undeclared points update and declared ones load.
+    world: Option<Arc<AtomicUsize>>,
+    /// The stream `random_u64` draws from: fixed per execution, so loom's paths stay
+    /// deterministic (loom requires the same choices to give the same execution).
+    rng: Option<ChaCha8Rng>,
+    /// The next goroutine number to give.
+    pub next_goroutine: usize,
+    /// Why the execution was stopped without a failure of the body (a loom limit).
+    pub limit: Option<String>,
+}
+
+impl LoomState {
+    /// No execution.
+    pub const fn new() -> Self {
+        LoomState {
+            cells: BTreeMap::new(),
+            world: None,
+            rng: None,
+            next_goroutine: 1,
+            limit: None,
+        }
+    }
+
+    /// Starts an execution. The cells are loom objects of the previous execution: they are
+    /// dropped here, inside the new one (loom atomics need no execution to be dropped).
+    pub fn reset(&mut self) {
+        self.cells.clear();
+        self.world = None;
+        self.rng = None;
+        self.next_goroutine = 1;
+        self.limit = None;
+    }
+
+    fn world(&mut self) -> Arc<AtomicUsize> {
+        Arc::clone(
+            self.world
+                .get_or_insert_with(|| Arc::new(AtomicUsize::new(0))),
+        )
+    }
+
+    fn cell(&mut self, object: ObjectId) -> Arc<AtomicUsize> {
+        Arc::clone(
+            self.cells
+                .entry(object)
+                .or_insert_with(|| Arc::new(AtomicUsize::new(0))),
+        )
+    }
+}
+
+/// Whether the running execution is under loom (values created now use loom's primitives).
+#[inline]
+pub(crate) fn active(r: &Record) -> bool {
+    r.active && r.loom
+}
+
+/// Tells loom's thread-local who this thread is (at the start of each goroutine).
+pub(crate) fn set_me(g: usize) {
+    GOROUTINE.with(|c| c.set(g));
+}
+
+/// After a loom operation, another goroutine may have run: the record learns again who runs.
+pub(crate) fn resync() {
+    let g = GOROUTINE.with(Cell::get);
+    record::with(|r| r.running = g);
+}
+
+/// Counts a step and checks the step bound (a spin loop loom keeps running); stops the
+/// execution when the bound is exceeded. Called holding the record, before a loom operation.
+fn count_step(r: &mut Record) -> bool {
+    r.step += 1;
+    if r.step > r.max_steps {
+        let bound = r.max_steps;
+        r.fail(
+            crate::failure::FailureKind::STEP_BOUND,
+            format!("exceeded the step bound ({bound} steps): a spin loop or an unfair schedule?"),
+            None,
+        );
+        return false;
+    }
+    true
+}
+
+/// The loom operation standing for a preemption point before `access` (`None`: undeclared).
+/// Must be called without the record borrowed: loom may switch to another goroutine here.
+pub(crate) fn point(access: Option<Access>) {
+    let cells = record::with(|r| {
+        if !count_step(r) {
+            return None;
+        }
+        let world = r.loom_state.world();
+        let cell = access.map(|a| (r.loom_state.cell(a.object), a.kind.is_shared()));
+        Some((world, cell))
+    });
+    let Some((world, cell)) = cells else {
+        crate::goroutine::halt();
+    };
+    match cell {
+        None => {
+            world.fetch_add(1, SeqCst);
+        }
+        Some((cell, shared)) => {
+            world.load(SeqCst);
+            if shared {
+                cell.load(SeqCst);
+            } else {
+                cell.fetch_add(1, SeqCst);
+            }
+        }
+    }
+    resync();
+}
+
+/// Counts the step of a loom primitive's own operation (a lock, an atomic, a join) about to
+/// run; stops the execution past the step bound.
+pub(crate) fn before_op() {
+    if !record::with(count_step) {
+        crate::goroutine::halt();
+    }
+}
+
+/// Runs loom operation `op` (a possible switch): counts its step before, and makes the
+/// record learn who runs after.
+#[inline]
+pub(crate) fn op<R>(op: impl FnOnce() -> R) -> R {
+    before_op();
+    let r = op();
+    resync();
+    r
+}
+
+/// Runs atomic access `op` with ordering `order`. loom treats `SeqCst` accesses as `AcqRel`
+/// (its README: a `SeqCst` load may read a value older than a `SeqCst` store that ran
+/// before it, a false alarm), but implements `fence(SeqCst)` fully; so a `SeqCst` access
+/// runs between two `SeqCst` fences, which restores the single total order Go's atomics and
+/// Rust's `SeqCst` promise. (Fences are not loom branch points: no extra schedules.)
+#[inline]
+pub(crate) fn seq_cst<R>(order: std::sync::atomic::Ordering, op: impl FnOnce() -> R) -> R {
+    if order != std::sync::atomic::Ordering::SeqCst {
+        return op();
+    }
+    loom::sync::atomic::fence(SeqCst);
+    let r = op();
+    loom::sync::atomic::fence(SeqCst);
+    r
+}
+
+/// A `yield_now` under loom: loom runs another thread first when one can run.
+pub(crate) fn yield_now() {
+    before_op();
+    loom::thread::yield_now();
+    resync();
+}
+
+/// The next random value of the execution's fixed stream.
+pub(crate) fn random_u64() -> u64 {
+    record::with(|r| {
+        r.loom_state
+            .rng
+            .get_or_insert_with(|| ChaCha8Rng::seed_from_u64(0))
+            .next_u64()
+    })
+}
+
+/// The panic payload that ends a loom execution once the record holds its outcome: it unwinds
+/// out of `loom::model::Builder::check` (loom leaks the other threads' stacks while a panic is
+/// in flight, so no destructor runs against a torn-down execution).
+pub(crate) struct Stop;
+
+/// Ends the execution (see [`Stop`]).
+pub(crate) fn stop() -> ! {
+    std::panic::resume_unwind(Box::new(Stop))
+}
+
+/// Whether a caught panic payload is loom's own deadlock report (every thread blocked).
+pub(crate) fn is_loom_deadlock(message: &str) -> bool {
+    message.starts_with("deadlock; threads =")
+}
