@@ -57,7 +57,7 @@ pub enum ObjectKind {
 }
 
 /// How many kinds there are (ids are counted per kind).
-const KINDS: usize = 11;
+pub(crate) const KINDS: usize = 11;
 
 impl ObjectKind {
     /// The kind's stable lower-case name.
@@ -86,7 +86,7 @@ impl ObjectKind {
         )
     }
 
-    fn slot(self) -> usize {
+    pub(crate) fn slot(self) -> usize {
         self as usize
     }
 }

@@ -32,6 +32,14 @@ struct LoomFailure {
     race: Option<DataRace>,
 }
 
+/// The first racing execution and how many raced: a race does not end an execution (it is
+/// what `go test -race` would report, not a crash), so loom's search goes on past it.
+#[derive(Default)]
+struct Races {
+    first: Option<(u64, LoomFailure)>,
+    count: u64,
+}
+
 /// Why a loom exploration could not run the body.
 pub(crate) struct LoomLimit(pub String);
 
@@ -67,14 +75,15 @@ pub(super) fn run(
         b
     })
     .map_err(|p| LoomLimit(format!("loom: {}", classify_payload(p.as_ref()).1)))?;
+    let races: Arc<std::sync::Mutex<Races>> = Arc::default();
     let outcome = {
         let executions = Arc::clone(&executions);
+        let races = Arc::clone(&races);
         let body = Arc::clone(body);
         catch_unwind(AssertUnwindSafe(move || {
             builder.check(move || {
-                if judge_previous(race_detection) {
-                    rt::stop();
-                }
+                let index = executions.load(Ordering::Relaxed);
+                judge_race(race_detection, index, &races);
                 record::with(|r| {
                     r.reset(true, false, race_detection);
                     r.loom = true;
@@ -92,7 +101,7 @@ pub(super) fn run(
     match outcome {
         Ok(()) => {
             // The last execution is judged here, as the others were by the next one.
-            judge_previous(race_detection);
+            judge_race(race_detection, executions, &races);
             exhausted = executions < explorer.iterations && explorer.time_budget.is_none();
         }
         Err(payload) if payload.is::<rt::Stop>() => {}
@@ -101,14 +110,8 @@ pub(super) fn run(
             r.stopping = true;
             if rt::is_loom_deadlock(&message) {
                 crate::goroutine::stuck_failure(r);
-            } else if message.starts_with("Model exceeded maximum number of branches") {
-                r.fail(
-                    FailureKind::STEP_BOUND,
-                    format!(
-                        "loom gave up on an execution after {max_branches} branches: a spin loop or an unfair schedule?"
-                    ),
-                    None,
-                );
+            } else if rt::is_branch_limit(&message) {
+                rt::branch_limit_failure(r);
             } else {
                 r.fail(FailureKind::PANIC, format!("engine: loom: {message}"), None);
             }
@@ -118,33 +121,9 @@ pub(super) fn run(
         record::with(|r| r.active = false);
         return Err(LoomLimit(limit));
     }
-    let found = record::with(|r| {
-        let failure = r.failure.take()?;
-        let script = r.event_goroutines();
-        let race = if race_detection {
-            crate::oracle::first_race(&r.access_log, &r.internal)
-        } else {
-            None
-        };
-        Some((failure, script, r.access_log.clone(), race))
-    });
-    let found = found.map(|(failure, script, accesses, race)| {
-        let trace = record::with(|r| r.take_trace());
-        // A race found when judging: its message names its accesses' points, which the
-        // trace now holds.
-        let failure = match &race {
-            Some(r) if failure.kind == FailureKind::DATA_RACE => r.failure(Some(&trace)),
-            _ => failure,
-        };
-        LoomFailure {
-            failure,
-            trace,
-            script,
-            accesses,
-            race,
-        }
-    });
+    let found = record::with(|r| r.failure.is_some()).then(|| loom_failure(race_detection));
     record::with(|r| r.active = false);
+    let races = std::mem::take(&mut *races.lock().unwrap_or_else(|p| p.into_inner()));
     let mut exploration = explorer.empty_exploration();
     exploration.executions = executions;
     exploration.exhausted = exhausted;
@@ -164,33 +143,43 @@ pub(super) fn run(
         digests: Vec::new(),
         trace_hash: None,
     };
-    let clean = executions - u64::from(found.is_some());
-    if clean > 0 {
-        exploration.classes.push(ClassCount {
-            class: Class::Clean,
-            count: clean,
-            execution: 0,
-            token: raw(Vec::new()),
-        });
-    }
+    let failed = u64::from(found.is_some());
+    // The failing execution, if any, is the last one; it may have raced too.
+    let racing_clean = races.count - u64::from(found.as_ref().is_some_and(|f| f.race.is_some()));
+    let clean = executions - failed - racing_clean;
+    let mut entries: Vec<(u64, LoomFailure)> = races.first.into_iter().collect();
     if let Some(f) = found {
+        entries.push((executions - 1, f));
+    }
+    for (execution, f) in entries {
         let (token, shuttle_replays) = match shuttle_token(explorer, body, &f) {
             Some(token) => (token, true),
             None => (raw(Vec::new()), false),
         };
         let class = Class::of(Some(&f.failure.kind), f.race.is_some());
-        exploration.classes.insert(
-            0,
-            ClassCount {
+        let count = if class == Class::Race {
+            racing_clean
+        } else {
+            1
+        };
+        match exploration.classes.iter_mut().find(|c| c.class == class) {
+            // A failing execution that also raced joins the racing ones (found earlier).
+            Some(c) => c.count += count,
+            None if count > 0 => exploration.classes.push(ClassCount {
                 class,
-                count: 1,
-                execution: executions - 1,
+                count,
+                execution,
                 token: token.clone(),
-            },
-        );
+            }),
+            None => {}
+        }
         exploration.failures.push(FoundFailure {
-            execution: executions - 1,
-            count: 1,
+            execution,
+            count: if f.failure.kind == FailureKind::DATA_RACE {
+                races.count
+            } else {
+                1
+            },
             trace_hash: f.trace.hash(),
             failure: f.failure,
             token,
@@ -200,34 +189,70 @@ pub(super) fn run(
             shuttle_replays,
         });
     }
+    if clean > 0 {
+        exploration.classes.push(ClassCount {
+            class: Class::Clean,
+            count: clean,
+            execution: 0,
+            token: raw(Vec::new()),
+        });
+    }
+    // Worst class first, failures in order of their first execution, as under shuttle.
+    exploration.classes.sort_by_key(|c| c.class);
+    exploration.failures.sort_by_key(|f| f.execution);
     Ok(exploration)
 }
 
-/// Judges the execution the record holds (if it is a finished loom execution): a data race is
-/// its failure when race detection is on. True when it failed.
-fn judge_previous(race_detection: bool) -> bool {
-    record::with(|r| {
-        if !(r.active && r.loom) {
-            return false;
-        }
-        if r.failure.is_some() {
-            return true;
-        }
-        if race_detection {
-            if let Some(race) = crate::oracle::first_race(&r.access_log, &r.internal) {
-                r.failure = Some(Failure {
-                    kind: FailureKind::DATA_RACE,
-                    message: format!("data race on {}", race.current.access.object),
-                    // The message is rewritten with the trace once the execution is over.
-                    goroutine: "?".into(),
-                    step: race.current.step,
-                    location: None,
-                });
-                return true;
-            }
-        }
-        false
-    })
+/// The execution the record holds, as a found failure (its failure, trace and accesses; its
+/// race, when race detection is on). Takes the trace: call it once, after the execution.
+fn loom_failure(race_detection: bool) -> LoomFailure {
+    let (failure, script, accesses, race) = record::with(|r| {
+        let race = if race_detection {
+            crate::oracle::first_race(&r.access_log, &r.internal)
+        } else {
+            None
+        };
+        (
+            r.failure.take(),
+            r.event_goroutines(),
+            r.access_log.clone(),
+            race,
+        )
+    });
+    let trace = record::with(|r| r.take_trace());
+    // A race's message names the points of its two accesses, which the trace now holds.
+    let failure = match (failure, &race) {
+        (Some(f), _) => f,
+        (None, Some(race)) => race.failure(Some(&trace)),
+        (None, None) => unreachable!("a loom failure is a failure or a race"),
+    };
+    LoomFailure {
+        failure,
+        trace,
+        script,
+        accesses,
+        race,
+    }
+}
+
+/// Judges the finished loom execution the record holds (numbered `index`) for a data race,
+/// when race detection is on: the first racing one is kept whole, the others counted.
+fn judge_race(race_detection: bool, index: u64, races: &std::sync::Mutex<Races>) {
+    let raced = record::with(|r| {
+        r.active
+            && r.loom
+            && r.failure.is_none()
+            && race_detection
+            && crate::oracle::first_race(&r.access_log, &r.internal).is_some()
+    });
+    if !raced {
+        return;
+    }
+    let mut races = races.lock().unwrap_or_else(|p| p.into_inner());
+    races.count += 1;
+    if races.first.is_none() {
+        races.first = Some((index - 1, loom_failure(race_detection)));
+    }
 }
 
 /// Follows loom's failing execution under shuttle (see `strategy::Guided`) and keeps the token

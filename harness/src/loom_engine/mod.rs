@@ -24,8 +24,10 @@ use std::fmt;
 /// `LOOM_MAX_THREADS - 1` goroutines.
 pub const LOOM_MAX_THREADS: usize = 5;
 
-/// loom's default cap on scheduling branches in one execution.
-pub const LOOM_DEFAULT_MAX_BRANCHES: usize = 1_000;
+/// maprace's default cap on loom's scheduling branches in one execution. loom's own default
+/// is 1,000, but every step of the Go map model is a branch: growing a map and evacuating it
+/// takes thousands (`e5-grow-window` needs about 2,000).
+pub const LOOM_DEFAULT_MAX_BRANCHES: usize = 10_000;
 
 /// The largest preemption bound loom accepts.
 pub const LOOM_MAX_PREEMPTION_BOUND: usize = 255;
@@ -174,6 +176,13 @@ pub(crate) fn goroutine_failed(
         crate::record::with(|r| {
             r.panicked = None;
             crate::goroutine::stuck_failure(r);
+        });
+        rt::stop();
+    }
+    if rt::is_branch_limit(&message) {
+        crate::record::with(|r| {
+            r.panicked = None;
+            rt::branch_limit_failure(r);
         });
         rt::stop();
     }

@@ -21,7 +21,6 @@ use loom::sync::atomic::{AtomicUsize, Ordering::SeqCst};
 use rand_chacha::ChaCha8Rng;
 use rand_core::{RngCore, SeedableRng};
 use std::cell::Cell;
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
 loom::thread_local! {
@@ -29,12 +28,18 @@ loom::thread_local! {
     static GOROUTINE: Cell<usize> = Cell::new(0);
 }
 
+/// How many conflict cells an execution has. Objects share them by id (an object's cell is
+/// its kind-and-index modulo this): two objects on one cell only make loom see a dependency
+/// that is not there (more executions, never fewer), and catalogue bodies touch far fewer.
+const CELLS: usize = 16;
+
 /// The loom engine's per-execution state, kept in the record.
 pub(crate) struct LoomState {
-    /// The conflict cell of each object a point declared an access to.
-    cells: BTreeMap<ObjectId, Arc<AtomicUsize>>,
-    /// The cell undeclared points update and declared ones load.
-    world: Option<Arc<AtomicUsize>>,
+    /// The conflict cells (see [`CELLS`]) and, last, the world cell that undeclared points
+    /// update and declared ones load. loom counts an atomic's creation as a write, and a
+    /// goroutine whose first load is not ordered after it is a "causality violation": so
+    /// the cells are created by main when the execution starts, before any goroutine exists.
+    cells: Vec<Arc<AtomicUsize>>,
     /// The stream `random_u64` draws from: fixed per execution, so loom's paths stay
     /// deterministic (loom requires the same choices to give the same execution).
     rng: Option<ChaCha8Rng>,
@@ -48,37 +53,31 @@ impl LoomState {
     /// No execution.
     pub const fn new() -> Self {
         LoomState {
-            cells: BTreeMap::new(),
-            world: None,
+            cells: Vec::new(),
             rng: None,
             next_goroutine: 1,
             limit: None,
         }
     }
 
-    /// Starts an execution. The cells are loom objects of the previous execution: they are
-    /// dropped here, inside the new one (loom atomics need no execution to be dropped).
+    /// Starts an execution, on main, inside loom's execution: the previous execution's cells
+    /// are dropped (loom atomics need no execution to be dropped) and new ones made.
     pub fn reset(&mut self) {
         self.cells.clear();
-        self.world = None;
+        self.cells
+            .extend((0..=CELLS).map(|_| Arc::new(AtomicUsize::new(0))));
         self.rng = None;
         self.next_goroutine = 1;
         self.limit = None;
     }
 
-    fn world(&mut self) -> Arc<AtomicUsize> {
-        Arc::clone(
-            self.world
-                .get_or_insert_with(|| Arc::new(AtomicUsize::new(0))),
-        )
+    fn world(&self) -> Arc<AtomicUsize> {
+        Arc::clone(&self.cells[CELLS])
     }
 
-    fn cell(&mut self, object: ObjectId) -> Arc<AtomicUsize> {
-        Arc::clone(
-            self.cells
-                .entry(object)
-                .or_insert_with(|| Arc::new(AtomicUsize::new(0))),
-        )
+    fn cell(&self, object: ObjectId) -> Arc<AtomicUsize> {
+        let key = object.index as usize * crate::access::KINDS + object.kind.slot();
+        Arc::clone(&self.cells[key % CELLS])
     }
 }
 
@@ -209,4 +208,21 @@ pub(crate) fn stop() -> ! {
 /// Whether a caught panic payload is loom's own deadlock report (every thread blocked).
 pub(crate) fn is_loom_deadlock(message: &str) -> bool {
     message.starts_with("deadlock; threads =")
+}
+
+/// Whether a caught panic payload is loom's report of an execution past its branch cap.
+pub(crate) fn is_branch_limit(message: &str) -> bool {
+    message.starts_with("Model exceeded maximum number of branches")
+}
+
+/// The failure for an execution loom gave up on (past `max_branches`): a spin loop or a very
+/// long execution, reported like shuttle's step bound.
+pub(crate) fn branch_limit_failure(r: &mut Record) {
+    r.fail(
+        crate::failure::FailureKind::STEP_BOUND,
+        "loom gave up on an execution past its branch cap (--loom-max-branches): a spin loop \
+         or an unfair schedule?"
+            .to_string(),
+        None,
+    );
 }
