@@ -352,12 +352,6 @@ impl Record {
         });
     }
 
-    /// The goroutine number of each recorded event, in order.
-    #[cfg(feature = "loom")]
-    pub fn event_goroutines(&self) -> Vec<u32> {
-        self.events.iter().map(|e| e.task).collect()
-    }
-
     pub fn take_trace(&mut self) -> Trace {
         let notes = &self.notes;
         Trace {

@@ -4,7 +4,7 @@
 //! race), and gives a found failure a shuttle token when shuttle can replay the same
 //! execution.
 
-use super::{drive, Body, Explorer, FoundFailure};
+use super::{drive, Body, Explorer, FoundFailure, Replayed};
 use crate::access::StepAccess;
 use crate::classes::ClassCount;
 use crate::engine::{Engine as Driver, Finished};
@@ -26,8 +26,8 @@ use std::sync::Arc;
 struct LoomFailure {
     failure: Failure,
     trace: Trace,
-    /// The goroutine number of each trace event (the script a shuttle replay follows).
-    script: Vec<u32>,
+    /// loom's switches (the script a shuttle replay follows, see `strategy::Guided`).
+    script: Vec<(u32, u32)>,
     accesses: Vec<StepAccess>,
     race: Option<DataRace>,
 }
@@ -151,9 +151,19 @@ pub(super) fn run(
     if let Some(f) = found {
         entries.push((executions - 1, f));
     }
-    for (execution, f) in entries {
-        let (token, shuttle_replays) = match shuttle_token(explorer, body, &f) {
-            Some(token) => (token, true),
+    for (execution, mut f) in entries {
+        // When shuttle follows loom's execution, the failure is reported as its replay shows
+        // it: the token then replays to exactly this trace (same hash; steps are numbered by
+        // shuttle's scheduling points, loom's differ).
+        let (token, shuttle_replays) = match shuttle_replay(explorer, body, &f) {
+            Some(r) => {
+                f.trace = r.trace;
+                if let Some(failure) = r.failure {
+                    f.failure = failure;
+                }
+                f.accesses = r.accesses;
+                (r.token, true)
+            }
             None => (raw(Vec::new()), false),
         };
         let class = Class::of(Some(&f.failure.kind), f.race.is_some());
@@ -214,7 +224,7 @@ fn loom_failure(race_detection: bool) -> LoomFailure {
         };
         (
             r.failure.take(),
-            r.event_goroutines(),
+            r.loom_state.switches.clone(),
             r.access_log.clone(),
             race,
         )
@@ -255,9 +265,10 @@ fn judge_race(race_detection: bool, index: u64, races: &std::sync::Mutex<Races>)
     }
 }
 
-/// Follows loom's failing execution under shuttle (see `strategy::Guided`) and keeps the token
-/// when shuttle reproduced it: the same events by the same goroutines, and the same failure.
-fn shuttle_token(explorer: &Explorer, body: &Body, found: &LoomFailure) -> Option<Token> {
+/// Follows loom's failing execution under shuttle (see `strategy::Guided`) and keeps the
+/// replay when shuttle reproduced it: the same events by the same goroutines, and the same
+/// failure.
+fn shuttle_replay(explorer: &Explorer, body: &Body, found: &LoomFailure) -> Option<Replayed> {
     let steps: Rc<RefCell<Option<Vec<u32>>>> = Rc::default();
     let on_finish = {
         let steps = Rc::clone(&steps);
@@ -288,7 +299,7 @@ fn shuttle_token(explorer: &Explorer, body: &Body, found: &LoomFailure) -> Optio
         .failure
         .as_ref()
         .is_some_and(|f| f.kind == found.failure.kind && f.cause() == found.failure.cause());
-    (same_failure && same_events(&replayed.trace, &found.trace)).then_some(replayed.token)
+    (same_failure && same_events(&replayed.trace, &found.trace)).then_some(replayed)
 }
 
 /// Whether two traces record the same events by the same goroutines in the same order (the

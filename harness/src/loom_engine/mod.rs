@@ -154,7 +154,7 @@ pub(crate) fn spawn<T: 'static>(
     rt::before_op();
     let handle = loom::thread::spawn(move || {
         rt::set_me(g);
-        crate::record::with(|r| r.running = g);
+        crate::record::with(|r| rt::switched_to(r, g));
         start()
     });
     rt::resync();

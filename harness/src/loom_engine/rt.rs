@@ -5,15 +5,19 @@
 //! dependencies between its own objects. The Go map model keeps plain Rust fields and says,
 //! at every preemption point, which object its next step touches and how
 //! ([`crate::preempt_access`]). Under loom each such point becomes one loom atomic operation on
-//! a per-object "conflict cell": a `SeqCst` load for a shared access (reads of the same map
+//! the object's "conflict cell": a `SeqCst` load for a shared access (reads of the same map
 //! commute) and a `SeqCst` read-modify-write for an exclusive one (a write conflicts with
 //! every other access). Why atomics rather than loom cells: loom's `UnsafeCell` accesses are
 //! checked for races but are not branch points, so a model built on them would be explored as
-//! if its steps were indivisible; `SeqCst` read-modify-writes always read the latest value and
-//! `SeqCst` loads read the latest `SeqCst` store, so loom has no stale values to branch on and
-//! explores exactly the orders of conflicting steps. A point that declared no access
-//! ([`crate::preempt`]) may touch anything: it is a read-modify-write of one "world" cell that
-//! every declared access also loads, so it conflicts with every step and reduction stays sound.
+//! if its steps were indivisible. The values read are never used, so loom's branching on
+//! which store a load reads adds executions, never behaviours. One operation per point, like
+//! shuttle's one scheduling point, keeps loom's switches where shuttle can make them too (a
+//! loom failure then replays under shuttle, see `strategy::Guided`).
+//!
+//! A point that declared no access ([`crate::preempt`]) is a read-modify-write of one "world"
+//! cell: undeclared steps are dependent with each other, but loom takes them as independent
+//! of declared accesses. Code that mixes both on the same data should declare its accesses
+//! (maprace's own models and runtime declare every access they rely on).
 
 use crate::access::{Access, ObjectId};
 use crate::record::{self, Record};
@@ -36,13 +40,16 @@ const CELLS: usize = 16;
 /// The loom engine's per-execution state, kept in the record.
 pub(crate) struct LoomState {
     /// The conflict cells (see [`CELLS`]) and, last, the world cell that undeclared points
-    /// update and declared ones load. loom counts an atomic's creation as a write, and a
+    /// update. loom counts an atomic's creation as a write, and a
     /// goroutine whose first load is not ordered after it is a "causality violation": so
     /// the cells are created by main when the execution starts, before any goroutine exists.
     cells: Vec<Arc<AtomicUsize>>,
     /// The stream `random_u64` draws from: fixed per execution, so loom's paths stay
     /// deterministic (loom requires the same choices to give the same execution).
     rng: Option<ChaCha8Rng>,
+    /// Every switch loom made: how many events had been recorded, and the goroutine that ran
+    /// next (the script a shuttle replay follows, see `strategy::Guided`).
+    pub switches: Vec<(u32, u32)>,
     /// The next goroutine number to give.
     pub next_goroutine: usize,
     /// Why the execution was stopped without a failure of the body (a loom limit).
@@ -54,6 +61,7 @@ impl LoomState {
     pub const fn new() -> Self {
         LoomState {
             cells: Vec::new(),
+            switches: Vec::new(),
             rng: None,
             next_goroutine: 1,
             limit: None,
@@ -66,6 +74,7 @@ impl LoomState {
         self.cells.clear();
         self.cells
             .extend((0..=CELLS).map(|_| Arc::new(AtomicUsize::new(0))));
+        self.switches.clear();
         self.rng = None;
         self.next_goroutine = 1;
         self.limit = None;
@@ -95,7 +104,18 @@ pub(crate) fn set_me(g: usize) {
 /// After a loom operation, another goroutine may have run: the record learns again who runs.
 pub(crate) fn resync() {
     let g = GOROUTINE.with(Cell::get);
-    record::with(|r| r.running = g);
+    record::with(|r| switched_to(r, g));
+}
+
+/// Goroutine `g` runs now (after a loom operation, or as it starts): a switch, if it was
+/// not running, is noted in the script.
+pub(crate) fn switched_to(r: &mut Record, g: usize) {
+    if r.running != g {
+        r.loom_state
+            .switches
+            .push((r.events.len() as u32, g as u32));
+        r.running = g;
+    }
 }
 
 /// Counts a step and checks the step bound (a spin loop loom keeps running); stops the
@@ -117,29 +137,22 @@ fn count_step(r: &mut Record) -> bool {
 /// The loom operation standing for a preemption point before `access` (`None`: undeclared).
 /// Must be called without the record borrowed: loom may switch to another goroutine here.
 pub(crate) fn point(access: Option<Access>) {
-    let cells = record::with(|r| {
+    let cell = record::with(|r| {
         if !count_step(r) {
             return None;
         }
-        let world = r.loom_state.world();
-        let cell = access.map(|a| (r.loom_state.cell(a.object), a.kind.is_shared()));
-        Some((world, cell))
+        Some(match access {
+            None => (r.loom_state.world(), false),
+            Some(a) => (r.loom_state.cell(a.object), a.kind.is_shared()),
+        })
     });
-    let Some((world, cell)) = cells else {
+    let Some((cell, shared)) = cell else {
         crate::goroutine::halt();
     };
-    match cell {
-        None => {
-            world.fetch_add(1, SeqCst);
-        }
-        Some((cell, shared)) => {
-            world.load(SeqCst);
-            if shared {
-                cell.load(SeqCst);
-            } else {
-                cell.fetch_add(1, SeqCst);
-            }
-        }
+    if shared {
+        cell.load(SeqCst);
+    } else {
+        cell.fetch_add(1, SeqCst);
     }
     resync();
 }

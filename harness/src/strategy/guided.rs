@@ -1,23 +1,27 @@
-//! Follows another engine's execution: given which goroutine recorded each trace event of an
-//! execution loom ran, picks at every shuttle decision the goroutine that recorded the next
-//! event. Both engines record the same events at the same harness points, so when loom's
-//! schedule switched only where shuttle can switch too, this reproduces it step for step, and
-//! the execution's shuttle choices become an ordinary token. The caller checks that the
-//! traces match; a schedule shuttle cannot express (a weak-memory outcome, a switch inside a
-//! step) gives a different trace, not a wrong token.
+//! Follows another engine's execution: given where loom switched goroutines (after how many
+//! trace events, to which goroutine), makes the same switch at the first shuttle decision
+//! after that many events, and otherwise keeps the running goroutine going. Both engines
+//! record the same events at the same harness points and can switch right after each, so
+//! when loom switched only where shuttle can switch too, this reproduces loom's execution
+//! step for step, and its shuttle choices become an ordinary token. The caller checks that
+//! the traces and failures match: a schedule shuttle cannot express (a weak-memory outcome)
+//! gives a different trace, not a wrong token.
 
 use super::{Decision, Schedule};
 
 pub(crate) struct Guided {
-    /// The goroutine of each event of the execution to follow, in order.
-    script: Vec<u32>,
+    /// loom's switches: (events recorded before it, goroutine that ran next), in order.
+    switches: Vec<(u32, u32)>,
+    /// The next switch to make.
+    next: usize,
     started: bool,
 }
 
 impl Guided {
-    pub fn new(script: Vec<u32>) -> Self {
+    pub fn new(switches: Vec<(u32, u32)>) -> Self {
         Guided {
-            script,
+            switches,
+            next: 0,
             started: false,
         }
     }
@@ -33,16 +37,22 @@ impl Schedule for Guided {
     }
 
     fn choose(&mut self, d: &Decision<'_>) -> Result<usize, String> {
-        let want = self.script.get(d.events).map(|&g| g as usize);
-        match want {
-            Some(g) if d.runnable.contains(&g) => Ok(g),
-            // The goroutine that acts next cannot run here (or the script is over): keep the
-            // running one going, as loom does when it does not preempt.
-            _ => Ok(d
-                .current
-                .filter(|c| d.runnable.contains(c))
-                .unwrap_or(d.runnable[0])),
+        let events = d.events as u32;
+        // A switch loom made earlier that shuttle had no decision for: skip it (the replay
+        // then differs, and the caller sees it).
+        while self.switches.get(self.next).is_some_and(|s| s.0 < events) {
+            self.next += 1;
         }
+        if let Some(&(at, g)) = self.switches.get(self.next) {
+            if at == events && d.runnable.contains(&(g as usize)) {
+                self.next += 1;
+                return Ok(g as usize);
+            }
+        }
+        // No switch here in loom's execution: the running goroutine goes on.
+        Ok(d.current
+            .filter(|c| d.runnable.contains(c))
+            .unwrap_or(d.runnable[0]))
     }
 
     fn exhausted(&self) -> bool {

@@ -23,16 +23,20 @@ impl Once {
 
     /// `once.Do(f)`: runs `f` if no call has run it yet; returns only after it has returned.
     pub fn call_once(&self, f: impl FnOnce()) {
-        if self.done.load(Ordering::Acquire) == 0 {
+        // `atomic.LoadUint32(&o.done)`: Go's atomics are sequentially consistent (the Go
+        // memory model), which matters under the loom engine, where weaker orderings can
+        // show stale values.
+        if self.done.load(Ordering::SeqCst) == 0 {
             self.do_slow(f);
         }
     }
 
     fn do_slow(&self, f: impl FnOnce()) {
         let _g = self.m.lock();
+        // A plain read in Go, under the mutex.
         if self.done.load(Ordering::Relaxed) == 0 {
             f();
-            self.done.store(1, Ordering::Release);
+            self.done.store(1, Ordering::SeqCst);
         }
     }
 }
