@@ -32,3 +32,14 @@ bench-exhaustive:
 # shuttle's schedulers (writes docs/bench-bugs.md; MAPRACE_BUGS_SEEDS / _CAP for a quick run).
 bench-bugs:
     MAPRACE_BUGS_OUT=docs/bench-bugs.md cargo bench --bench bugs
+
+# The loom engine against maprace's search on the catalogue: executions and time to exhaust the
+# fixed variants at bound 2, executions to the first failure of the buggy ones.
+bench-engines:
+    MAPRACE_ENGINES_OUT=docs/bench-engines.md cargo bench --bench engines
+
+# Verify under the loom engine: every fixed catalogue variant exhausts loom's DPOR at preemption
+# bound 2 with no failure, and so does every fix in maps-under-test.
+verify-loom:
+    cargo run --release -- explore --engine loom --preemption-bound 2 --variant fixed
+    cargo test --release -p maprace-maps --features loom --test fixes loom

@@ -2,7 +2,7 @@
 //! make an unsynchronised GoMap fail, with exact final results and intact invariants.
 
 use maprace_harness::sync::Arc;
-use maprace_harness::{fail, go, Exploration, Explorer, FailureKind, Strategy};
+use maprace_harness::{fail, go, Engine, Exploration, Explorer, FailureKind, Strategy};
 use maprace_maps::{GoMap, MutexMap, RwMutexMap, ShardedMap, SharedMap, SnapshotMap, SyncMap};
 use std::collections::BTreeMap;
 
@@ -160,7 +160,20 @@ const WORKLOADS: [(&str, Workload); 4] = [
 ];
 
 fn explore(map: &str, workload: &str, make: Make, body: Workload) -> Exploration {
+    explore_on(Engine::Shuttle, map, workload, make, body)
+}
+
+/// The bounded-exhaustive search on `engine`: DFS under shuttle, loom's DPOR under loom, both
+/// at preemption bound 2.
+fn explore_on(
+    engine: Engine,
+    map: &str,
+    workload: &str,
+    make: Make,
+    body: Workload,
+) -> Exploration {
     Explorer::new(format!("fixes/{map}/{workload}"))
+        .engine(engine)
         .strategy(Strategy::Dfs {
             preemption_bound: Some(2),
         })
@@ -216,6 +229,38 @@ fn sync_map_load_then_store_loses_updates() {
         assert!(
             f.failure.message.starts_with("lost update"),
             "{}",
+            summary(&e)
+        );
+    }
+}
+
+/// The same verification under the loom engine (`just verify-loom`): every fix exhausts loom's
+/// DPOR at preemption bound 2 with no failure, and the unsynchronised map fails every workload.
+#[cfg(feature = "loom")]
+#[test]
+fn every_fix_passes_loom_at_bound_2_and_the_go_map_fails() {
+    let loom = || Engine::loom(Some(2));
+    for (map, make) in FIXES {
+        for (workload, body) in WORKLOADS {
+            if map == "syncmap" && workload == "counters" {
+                continue;
+            }
+            let e = explore_on(loom(), map, workload, make, body);
+            println!("loom {map}/{workload}: {}", summary(&e));
+            assert!(e.exhausted, "loom {map}/{workload}: {}", summary(&e));
+            assert!(
+                e.failures.is_empty(),
+                "loom {map}/{workload}: {}",
+                summary(&e)
+            );
+        }
+    }
+    for (workload, body) in WORKLOADS {
+        let e = explore_on(loom(), "gomap", workload, gomap, body);
+        println!("loom gomap/{workload}: {}", summary(&e));
+        assert!(
+            !e.failures.is_empty(),
+            "loom gomap/{workload}: {}",
             summary(&e)
         );
     }

@@ -240,10 +240,37 @@ pub struct ExploreArgs {
     pub format: TraceFormat,
     #[command(flatten)]
     pub trace: TraceArgs,
+    /// Which variants of the selected scenarios: buggy, fixed or both.
+    #[arg(long, value_enum, default_value = "both")]
+    pub variant: VariantName,
     /// Which sizes of the scenarios: the catalogue's small defaults, a realistic Go program's
     /// (`name.gosize`: hundreds of keys, growing maps), or both.
     #[arg(long, value_enum, default_value = "small")]
     pub size: SizeName,
+}
+
+/// Scenario variants selectable on the command line.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum VariantName {
+    /// The buggy variants.
+    Buggy,
+    /// The fixed variants.
+    Fixed,
+    /// Both.
+    Both,
+}
+
+impl VariantName {
+    /// Whether it selects `v`.
+    pub fn selects(self, v: maprace_scenarios::Variant) -> bool {
+        use maprace_scenarios::Variant;
+        matches!(
+            (self, v),
+            (VariantName::Both, _)
+                | (VariantName::Buggy, Variant::Buggy)
+                | (VariantName::Fixed, Variant::Fixed)
+        )
+    }
 }
 
 /// Scenario sizes selectable on the command line.

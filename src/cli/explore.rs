@@ -68,7 +68,9 @@ struct Traced {
 }
 
 pub fn run(args: &ExploreArgs) -> Result<i32, CliError> {
-    let scenarios = super::shard::select(selected(&args.scenarios, args.size.sizes())?, args.shard);
+    let mut scenarios = selected(&args.scenarios, args.size.sizes())?;
+    scenarios.retain(|s| args.variant.selects(s.variant));
+    let scenarios = super::shard::select(scenarios, args.shard);
     let options = options(args)?;
     let engine = super::strategy::engine(args)?;
     let mut unfit = Vec::new();
