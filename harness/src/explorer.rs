@@ -20,6 +20,10 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 #[cfg(feature = "loom")]
+mod loom_checkpoint;
+#[cfg(feature = "loom")]
+pub use loom_checkpoint::loom_checkpoint_scenario;
+#[cfg(feature = "loom")]
 mod loom_run;
 mod parallel;
 
@@ -103,6 +107,10 @@ pub struct FoundFailure {
     /// follow loom's execution to the same trace and failure (not a weak-memory outcome, nor
     /// a switch shuttle cannot make); otherwise its token has no steps.
     pub shuttle_replays: bool,
+    /// For a failure the loom engine found and shuttle cannot replay: loom's own checkpoint
+    /// of the failing execution (a JSON document to save as a file), which
+    /// `Explorer::replay_loom_checkpoint` replays. `None` otherwise.
+    pub loom_checkpoint: Option<String>,
 }
 
 /// The result of an exploration.
@@ -180,6 +188,8 @@ pub enum ReplayError {
         /// What did not fit.
         reason: String,
     },
+    /// The text is not a usable loom checkpoint (malformed, or for no known exploration).
+    BadCheckpoint(String),
 }
 
 impl fmt::Display for ReplayError {
@@ -191,6 +201,7 @@ impl fmt::Display for ReplayError {
             ReplayError::Diverged { step, reason } => {
                 write!(f, "schedule diverged at step {step}: {reason}")
             }
+            ReplayError::BadCheckpoint(why) => write!(f, "loom checkpoint: {why}"),
         }
     }
 }
@@ -435,6 +446,7 @@ impl Explorer {
                         accesses: replayed.accesses,
                         race: replayed.race,
                         shuttle_replays: true,
+                        loom_checkpoint: None,
                     });
                 }
             }
@@ -597,6 +609,7 @@ impl Explorer {
                 accesses,
                 race,
                 shuttle_replays: true,
+                loom_checkpoint: None,
             });
         }
         for (class, first) in tally.0 {

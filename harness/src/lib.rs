@@ -68,6 +68,8 @@ pub use access::{Access, AccessKind, Object, ObjectId, ObjectKind, Pending, Step
 pub use classes::{count_of, ClassCount};
 #[doc(hidden)]
 pub use engine::shuttle_deadlocks;
+#[cfg(feature = "loom")]
+pub use explorer::loom_checkpoint_scenario;
 pub use explorer::{kinds, Exploration, Explorer, FoundFailure, Progress, ReplayError, Replayed};
 pub use failure::{fail, fatal, Class, Failure, FailureKind, Raised};
 pub use goroutine::{go, spawn, JoinHandle};

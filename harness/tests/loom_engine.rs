@@ -2,7 +2,7 @@
 #![cfg(feature = "loom")]
 
 use maprace_harness::sync::{Arc, AtomicBool, AtomicUsize, Mutex, Ordering};
-use maprace_harness::{go, Engine, Explorer, Strategy};
+use maprace_harness::{go, Engine, Explorer, ReplayError, Strategy};
 
 fn loom() -> Engine {
     Engine::loom(None)
@@ -123,6 +123,30 @@ fn a_relaxed_handshake_passes_shuttle_and_fails_under_loom() {
         "a weak-memory outcome has no SC schedule"
     );
     assert!(f.trace.events.iter().any(|e| e.kind == "atomic"));
+    // It replays from loom's checkpoint instead: the same trace and failure.
+    let checkpoint = f
+        .loom_checkpoint
+        .as_ref()
+        .expect("a loom-only failure keeps a checkpoint");
+    let again = Explorer::new("loom/relaxed")
+        .replay_loom_checkpoint(checkpoint, handshake(Ordering::Relaxed, Ordering::Relaxed))
+        .expect("the checkpoint replays");
+    assert_eq!(again.trace_hash, f.trace_hash);
+    assert_eq!(
+        again.failure.as_ref().map(|x| &x.message),
+        Some(&f.failure.message)
+    );
+    // Against another body it names the difference, not a pass; another scenario is refused.
+    let other = Explorer::new("loom/relaxed")
+        .replay_loom_checkpoint(checkpoint, handshake(Ordering::Release, Ordering::Acquire));
+    assert!(
+        other.is_err(),
+        "a changed body does not replay the same trace"
+    );
+    let wrong = Explorer::new("loom/other").replay_loom_checkpoint(checkpoint, || {});
+    assert!(matches!(wrong, Err(ReplayError::WrongScenario { .. })));
+    let junk = Explorer::new("loom/relaxed").replay_loom_checkpoint("{}", || {});
+    assert!(matches!(junk, Err(ReplayError::BadCheckpoint(_))));
     let fixed = Explorer::new("loom/release-acquire")
         .engine(loom())
         .run(handshake(Ordering::Release, Ordering::Acquire));

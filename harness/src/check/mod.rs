@@ -171,6 +171,7 @@ impl Check {
                                     accesses: r.accesses,
                                     race: r.race,
                                     shuttle_replays: true,
+                                    loom_checkpoint: None,
                                 };
                                 return Err(Box::new(CheckFailure::new(
                                     found,
@@ -391,6 +392,7 @@ where
                 accesses: replayed.accesses,
                 race: replayed.race,
                 shuttle_replays: true,
+                loom_checkpoint: None,
             },
             explorer,
             context,

@@ -4,6 +4,7 @@
 //! race), and gives a found failure a shuttle token when shuttle can replay the same
 //! execution.
 
+use super::loom_checkpoint::capture;
 use super::{drive, Body, Explorer, FoundFailure, Replayed};
 use crate::access::StepAccess;
 use crate::classes::ClassCount;
@@ -53,48 +54,17 @@ pub(super) fn run(
     crate::capture::install_hook();
     let executions = Arc::new(AtomicU64::new(0));
     let race_detection = explorer.race_detection;
-    let max_steps = explorer.max_steps;
-    let (iterations, time_budget) = (explorer.iterations, explorer.time_budget);
-    let builder = catch_unwind(move || {
-        let mut b = loom::model::Builder::new();
-        // Everything loom would read from LOOM_* variables is set here: an exploration is a
-        // function of its options, not of the environment.
-        b.max_threads = LOOM_MAX_THREADS;
-        b.max_branches = max_branches;
-        b.preemption_bound = preemption_bound;
-        b.checkpoint_file = None;
-        // Limits are checked every `checkpoint_interval` executions: every one, so the
-        // budget is exact (with no checkpoint file this costs nothing).
-        b.checkpoint_interval = 1;
-        b.max_permutations = iterations
-            .checked_add(1)
-            .and_then(|n| usize::try_from(n).ok());
-        b.max_duration = time_budget;
-        b.log = false;
-        b.location = false;
-        b
-    })
-    .map_err(|p| LoomLimit(format!("loom: {}", classify_payload(p.as_ref()).1)))?;
+    let mut builder = builder(preemption_bound, max_branches)?;
+    builder.max_permutations = explorer
+        .iterations
+        .checked_add(1)
+        .and_then(|n| usize::try_from(n).ok());
+    builder.max_duration = explorer.time_budget;
     let races: Arc<std::sync::Mutex<Races>> = Arc::default();
     let outcome = {
-        let executions = Arc::clone(&executions);
         let races = Arc::clone(&races);
-        let body = Arc::clone(body);
-        catch_unwind(AssertUnwindSafe(move || {
-            builder.check(move || {
-                let index = executions.load(Ordering::Relaxed);
-                judge_race(race_detection, index, &races);
-                record::with(|r| {
-                    r.reset(true, false, race_detection);
-                    r.loom = true;
-                    r.max_steps = max_steps;
-                    r.loom_state.reset();
-                });
-                executions.fetch_add(1, Ordering::Relaxed);
-                rt::set_me(0);
-                crate::goroutine::run_main(&*body);
-            })
-        }))
+        let judge = move |index: u64| judge_race(race_detection, index, &races);
+        check(builder, explorer, body, Arc::clone(&executions), judge)
     };
     let executions = executions.load(Ordering::Relaxed);
     let mut exhausted = false;
@@ -104,18 +74,7 @@ pub(super) fn run(
             judge_race(race_detection, executions, &races);
             exhausted = executions < explorer.iterations && explorer.time_budget.is_none();
         }
-        Err(payload) if payload.is::<rt::Stop>() => {}
-        Err(payload) => record::with(|r| {
-            let (_, message) = classify_payload(payload.as_ref());
-            r.stopping = true;
-            if rt::is_loom_deadlock(&message) {
-                crate::goroutine::stuck_failure(r);
-            } else if rt::is_branch_limit(&message) {
-                rt::branch_limit_failure(r);
-            } else {
-                r.fail(FailureKind::PANIC, format!("engine: loom: {message}"), None);
-            }
-        }),
+        Err(payload) => stopped(payload),
     }
     if let Some(limit) = record::with(|r| r.loom_state.limit.take()) {
         record::with(|r| r.active = false);
@@ -166,6 +125,20 @@ pub(super) fn run(
             }
             None => (raw(Vec::new()), false),
         };
+        // No shuttle schedule shows it: keep loom's own checkpoint of the execution instead.
+        let loom_checkpoint = (!shuttle_replays)
+            .then(|| {
+                let hash = f.trace.hash();
+                capture(
+                    explorer,
+                    body,
+                    preemption_bound,
+                    max_branches,
+                    execution,
+                    hash,
+                )
+            })
+            .flatten();
         let class = Class::of(Some(&f.failure.kind), f.race.is_some());
         let count = if class == Class::Race {
             racing_clean
@@ -197,6 +170,7 @@ pub(super) fn run(
             accesses: f.accesses,
             race: f.race,
             shuttle_replays,
+            loom_checkpoint,
         });
     }
     if clean > 0 {
@@ -211,6 +185,77 @@ pub(super) fn run(
     exploration.classes.sort_by_key(|c| c.class);
     exploration.failures.sort_by_key(|f| f.execution);
     Ok(exploration)
+}
+
+/// A loom model builder for `explorer`'s options. Everything loom would read from `LOOM_*`
+/// variables is set here: an exploration is a function of its options, not of the environment.
+pub(super) fn builder(
+    preemption_bound: Option<usize>,
+    max_branches: usize,
+) -> Result<loom::model::Builder, LoomLimit> {
+    catch_unwind(move || {
+        let mut b = loom::model::Builder::new();
+        b.max_threads = LOOM_MAX_THREADS;
+        b.max_branches = max_branches;
+        b.preemption_bound = preemption_bound;
+        b.checkpoint_file = None;
+        // Limits are checked every `checkpoint_interval` executions: every one, so the
+        // budget is exact (with no checkpoint file this costs nothing).
+        b.checkpoint_interval = 1;
+        b.max_permutations = None;
+        b.max_duration = None;
+        b.log = false;
+        b.location = false;
+        b
+    })
+    .map_err(|p| LoomLimit(format!("loom: {}", classify_payload(p.as_ref()).1)))
+}
+
+/// Runs loom's search with `builder`, each execution a fresh run of `body` recorded by maprace
+/// (numbered by `executions`); `before` sees the previous execution's record before the next
+/// one resets it. Returns how loom's search ended (a panic payload when it stopped early).
+pub(super) fn check(
+    builder: loom::model::Builder,
+    explorer: &Explorer,
+    body: &Body,
+    executions: Arc<AtomicU64>,
+    before: impl Fn(u64) + Send + Sync + 'static,
+) -> std::thread::Result<()> {
+    let (race_detection, max_steps) = (explorer.race_detection, explorer.max_steps);
+    let body = Arc::clone(body);
+    catch_unwind(AssertUnwindSafe(move || {
+        builder.check(move || {
+            before(executions.load(Ordering::Relaxed));
+            record::with(|r| {
+                r.reset(true, false, race_detection);
+                r.loom = true;
+                r.max_steps = max_steps;
+                r.loom_state.reset();
+            });
+            executions.fetch_add(1, Ordering::Relaxed);
+            rt::set_me(0);
+            crate::goroutine::run_main(&*body);
+        })
+    }))
+}
+
+/// Records why loom's search stopped early: maprace's own stop after a failure, or loom's
+/// deadlock, branch cap or any other panic as the failure it is.
+pub(super) fn stopped(payload: Box<dyn std::any::Any + Send>) {
+    if payload.is::<rt::Stop>() {
+        return;
+    }
+    record::with(|r| {
+        let (_, message) = classify_payload(payload.as_ref());
+        r.stopping = true;
+        if rt::is_loom_deadlock(&message) {
+            crate::goroutine::stuck_failure(r);
+        } else if rt::is_branch_limit(&message) {
+            rt::branch_limit_failure(r);
+        } else {
+            r.fail(FailureKind::PANIC, format!("engine: loom: {message}"), None);
+        }
+    })
 }
 
 /// The execution the record holds, as a found failure (its failure, trace and accesses; its
