@@ -2,7 +2,7 @@
 //! types, so output is byte-stable; every document type also deserialises, so tools (and the
 //! tests) can read back what maprace wrote.
 
-use crate::model::{ListRow, Minimization, ReplayReport, SummaryRow, TraceFailure};
+use crate::model::{ListRow, LoomOnly, Minimization, ReplayReport, SummaryRow, TraceFailure};
 use maprace_harness::Event;
 use serde::{Deserialize, Serialize};
 
@@ -61,6 +61,9 @@ pub struct ReplayDoc {
     /// Present for `maprace minimize`: what the token was minimized from, and how far.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub minimization: Option<Minimization>,
+    /// Set when the failure shows only under the loom engine.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub loom_only: Option<LoomOnly>,
 }
 
 impl From<&ReplayReport> for ReplayDoc {
@@ -88,6 +91,7 @@ impl From<&ReplayReport> for ReplayDoc {
             goroutines: r.goroutines.clone(),
             trace: r.trace.clone(),
             minimization: r.minimization.clone(),
+            loom_only: r.loom_only.clone(),
         }
     }
 }
@@ -108,6 +112,7 @@ impl From<ReplayDoc> for ReplayReport {
             goroutines: d.goroutines,
             trace: d.trace,
             minimization: d.minimization,
+            loom_only: d.loom_only,
         }
     }
 }

@@ -23,6 +23,7 @@ pub mod trace_table;
 pub mod write_atomic;
 
 pub use model::{
-    ClassSummary, FailureSummary, ListRow, Minimization, ReplayReport, SummaryRow, TraceFailure,
+    ClassSummary, FailureSummary, ListRow, LoomOnly, Minimization, ReplayReport, SummaryRow,
+    TraceFailure,
 };
 pub use trace_table::TraceOptions;

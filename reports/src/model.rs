@@ -39,6 +39,41 @@ pub struct FailureSummary {
     /// of each buggy variant); `null` otherwise.
     #[serde(default)]
     pub minimized: Option<Minimization>,
+    /// Set for a failure only the loom engine shows (no shuttle schedule replays it, so its
+    /// token has no steps): how to replay it instead. Absent for every other failure.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub loom_only: Option<LoomOnly>,
+}
+
+/// A failure only the loom engine shows (a weak-memory outcome, or a switch shuttle's
+/// scheduling points cannot make): it replays from loom's checkpoint, not from a token.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LoomOnly {
+    /// Where loom's checkpoint of the failing execution was saved (`explore --report DIR`
+    /// saves it under `DIR/traces/`); `None` when nothing saved it.
+    pub checkpoint: Option<String>,
+}
+
+impl LoomOnly {
+    /// The line that says how to replay the failure, given the replay command `replay` (the
+    /// checkpoint names its scenario).
+    pub fn replay_line(&self, replay: &str) -> String {
+        match &self.checkpoint {
+            Some(file) => format!("{replay} --loom-checkpoint {file}"),
+            None => "loom only (no shuttle schedule shows it): explore with --report DIR to \
+                     save loom's checkpoint, then replay it with --loom-checkpoint"
+                .to_string(),
+        }
+    }
+}
+
+/// The line that replays a failure: `replay token`, or for a loom-only failure its checkpoint
+/// replay ([`LoomOnly::replay_line`]).
+pub fn replay_line(replay: &str, token: &str, loom_only: Option<&LoomOnly>) -> String {
+    match loom_only {
+        Some(l) => l.replay_line(replay),
+        None => format!("{replay} {token}"),
+    }
 }
 
 /// The result of minimizing a failing schedule: the shortest explanation found.
@@ -98,6 +133,7 @@ impl From<&FoundFailure> for FailureSummary {
             token: f.token.to_string(),
             trace_hash: format!("{:016x}", f.trace_hash),
             minimized: None,
+            loom_only: (!f.shuttle_replays).then_some(LoomOnly { checkpoint: None }),
         }
     }
 }
@@ -215,6 +251,9 @@ pub struct ReplayReport {
     /// When this schedule is the result of `maprace minimize`: what it was minimized from.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub minimization: Option<Minimization>,
+    /// Set when the failure shows only under the loom engine (see [`FailureSummary::loom_only`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub loom_only: Option<LoomOnly>,
 }
 
 impl ReplayReport {

@@ -41,6 +41,14 @@ pub struct TracePage {
     pub stem: String,
     /// The trace.
     pub report: ReplayReport,
+    /// For a failure only the loom engine shows: loom's checkpoint of it, saved beside the
+    /// page as [`checkpoint_file`] (the report's replay line names that file).
+    pub checkpoint: Option<String>,
+}
+
+/// Where a trace page's loom checkpoint is saved, relative to the report directory.
+pub fn checkpoint_file(stem: &str) -> String {
+    format!("traces/{stem}.loom-checkpoint.json")
 }
 
 /// A file name stem from parts: lower-case letters, digits and `-` only.
@@ -130,7 +138,10 @@ pub fn write_with_replay(
     let before = owned(dir);
     let mut now: BTreeSet<String> = pages
         .iter()
-        .map(|p| format!("traces/{}.html", p.stem))
+        .flat_map(|p| {
+            let checkpoint = p.checkpoint.as_ref().map(|_| checkpoint_file(&p.stem));
+            std::iter::once(format!("traces/{}.html", p.stem)).chain(checkpoint)
+        })
         .chain(["summary.json", "summary.md", "index.html"].map(String::from))
         .collect();
     // Claim every file before writing any, so an interrupted run leaves nothing unowned.
@@ -146,6 +157,11 @@ pub fn write_with_replay(
             html::trace_page_linked(&p.report, Some("../index.html")).as_bytes(),
         )?;
         written.push(path);
+        if let Some(checkpoint) = &p.checkpoint {
+            let path = dir.join(checkpoint_file(&p.stem));
+            write_atomic(&path, checkpoint.as_bytes())?;
+            written.push(path);
+        }
         if let Some(l) = links.get_mut(p.row) {
             l.push(Link {
                 label: p.label.clone(),
@@ -188,11 +204,11 @@ pub fn summary_markdown_with(rows: &[SummaryRow], pages: &[TracePage], replay: &
         for p in pages {
             let r = &p.report;
             out.push_str(&format!(
-                "- [{} — {}](traces/{}.html): `{replay} {}`\n",
+                "- [{} — {}](traces/{}.html): `{}`\n",
                 markdown::escape(&r.scenario),
                 markdown::escape(&p.label),
                 p.stem,
-                r.token
+                crate::model::replay_line(replay, &r.token, r.loom_only.as_ref())
             ));
         }
     }

@@ -138,14 +138,14 @@ pub fn failures(rows: &[SummaryRow], replay: &str) -> String {
     for r in rows {
         for f in &r.failures {
             out.push_str(&format!(
-                "  {}/{} {}: {} execution{}, first #{}\n    {replay} {}\n",
+                "  {}/{} {}: {} execution{}, first #{}\n    {}\n",
                 r.scenario,
                 r.variant,
                 f.kind,
                 f.count,
                 if f.count == 1 { "" } else { "s" },
                 f.execution + 1,
-                f.token
+                crate::model::replay_line(replay, &f.token, f.loom_only.as_ref())
             ));
             if let Some(m) = f.minimized.as_ref().filter(|m| m.token == f.token) {
                 let plural = if m.preemptions_after == 1 { "" } else { "s" };

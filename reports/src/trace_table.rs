@@ -117,11 +117,13 @@ pub fn outcome_line(report: &ReplayReport) -> String {
 /// for a minimized schedule, the preemptions before and after and the original token.
 /// `replay` is the replay command ([`TraceOptions::replay`]).
 pub fn facts(report: &ReplayReport, replay: &str) -> Vec<(&'static str, String)> {
-    let mut out = vec![
-        ("token", report.token.clone()),
-        ("replay", format!("{replay} {}", report.token)),
-        ("trace hash", report.trace_hash.clone()),
-    ];
+    let replay_line = crate::model::replay_line(replay, &report.token, report.loom_only.as_ref());
+    let mut out = match report.loom_only {
+        // Its token has no steps (no shuttle schedule shows it): the checkpoint replays it.
+        Some(_) => vec![("replay", replay_line)],
+        None => vec![("token", report.token.clone()), ("replay", replay_line)],
+    };
+    out.push(("trace hash", report.trace_hash.clone()));
     if let Some(m) = &report.minimization {
         out.push(("preemptions", m.describe()));
         if m.original_token != report.token {

@@ -5,8 +5,8 @@ mod fixtures;
 
 use maprace_reports::json::{self, ExploreDoc, ListDoc, ReplayDoc};
 use maprace_reports::{
-    fold, html, markdown, report_dir, summary, trace_table, FailureSummary, ListRow, Minimization,
-    ReplayReport, SummaryRow, TraceOptions,
+    fold, html, markdown, report_dir, summary, trace_table, FailureSummary, ListRow, LoomOnly,
+    Minimization, ReplayReport, SummaryRow, TraceOptions,
 };
 
 fn summary_rows() -> Vec<SummaryRow> {
@@ -30,6 +30,7 @@ fn summary_rows() -> Vec<SummaryRow> {
         token: "mr2:demo-flag-map/buggy:AAAA".into(),
         trace_hash: "0000000000000001".into(),
         minimized: Some(min),
+        loom_only: None,
     };
     let wrong = FailureSummary {
         kind: "wrong-result".into(),
@@ -386,12 +387,14 @@ fn report_directory_is_complete_deterministic_and_drops_stale_pages() {
             label: "concurrent-map-writes".into(),
             stem: report_dir::file_stem(&["demo-flag-map", "buggy", "1"]),
             report: fixtures::two_writers(),
+            checkpoint: None,
         },
         report_dir::TracePage {
             row: 0,
             label: "concurrent-map-writes (minimized)".into(),
             stem: report_dir::file_stem(&["demo-flag-map", "buggy", "1", "minimized"]),
             report: fixtures::map_read_during_write(),
+            checkpoint: None,
         },
     ];
     // An earlier run wrote a page this run does not write; someone else put a file beside it.
@@ -438,6 +441,54 @@ fn report_directory_is_complete_deterministic_and_drops_stale_pages() {
             "{n}"
         );
     }
+}
+
+#[test]
+fn a_loom_only_failure_is_replayed_from_its_saved_checkpoint_not_its_token() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut rows = summary_rows();
+    let stem = report_dir::file_stem(&["demo-flag-map", "buggy", "1"]);
+    let saved = dir.path().join(report_dir::checkpoint_file(&stem));
+    let loom_only = Some(LoomOnly {
+        checkpoint: Some(saved.display().to_string()),
+    });
+    rows[0].failures[0].loom_only.clone_from(&loom_only);
+    let mut report = fixtures::two_writers();
+    report.loom_only.clone_from(&loom_only);
+    let page = report_dir::TracePage {
+        row: 0,
+        label: "concurrent-map-writes".into(),
+        stem: stem.clone(),
+        report: report.clone(),
+        checkpoint: Some("{\"format\": \"maprace-loom-checkpoint/1\"}".into()),
+    };
+    let written = report_dir::write(dir.path(), &rows, &[page]).unwrap();
+    assert!(written.contains(&saved), "{written:?}");
+    assert!(std::fs::read_to_string(&saved)
+        .unwrap()
+        .contains("maprace-loom-checkpoint"));
+    let line = format!("maprace replay --loom-checkpoint {}", saved.display());
+    let md = std::fs::read_to_string(dir.path().join("summary.md")).unwrap();
+    assert!(md.contains(&line), "{md}");
+    assert!(summary::failures(&rows, "maprace replay").contains(&line));
+    let facts = trace_table::facts(&report, "maprace replay");
+    assert!(
+        facts.iter().any(|(k, v)| *k == "replay" && *v == line),
+        "{facts:?}"
+    );
+    // The JSON keeps it; a failure shuttle replays has no such field.
+    let doc: ExploreDoc =
+        json::parse(&std::fs::read_to_string(dir.path().join("summary.json")).unwrap()).unwrap();
+    assert_eq!(doc.results[0].failures[0].loom_only, loom_only);
+    assert!(!json::explore(&summary_rows()).contains("loom_only"));
+    // The marker owns the checkpoint: a run without it removes it.
+    report_dir::write(dir.path(), &summary_rows(), &[]).unwrap();
+    assert!(!saved.exists());
+    // Not saved: the line says how to save it.
+    let unsaved = LoomOnly { checkpoint: None };
+    assert!(unsaved
+        .replay_line("maprace replay")
+        .contains("--report DIR"));
 }
 
 #[test]

@@ -155,3 +155,24 @@ pub fn replay(text: &str, max_steps: u64) -> Result<(Scenario, Replayed), Replay
         .map_err(ReplayFailure::Replay)?;
     Ok((scenario, replayed))
 }
+
+/// Replays a loom checkpoint (saved by `explore --engine loom --report DIR` for a failure only
+/// loom shows) against the scenario it names.
+#[cfg(feature = "loom")]
+pub fn replay_loom_checkpoint(
+    checkpoint: &str,
+    max_steps: u64,
+) -> Result<(Scenario, Replayed), ReplayFailure> {
+    let bad = |why: String| ReplayFailure::Replay(ReplayError::BadCheckpoint(why));
+    let id = maprace_harness::loom_checkpoint_scenario(checkpoint).map_err(bad)?;
+    let scenario = by_id(&id).ok_or_else(|| {
+        bad(format!(
+            "the checkpoint is for {id}, not a catalogue scenario (see `maprace list`)"
+        ))
+    })?;
+    let replayed = Explorer::new(scenario.id())
+        .max_steps(max_steps)
+        .replay_loom_checkpoint(checkpoint, scenario.body)
+        .map_err(ReplayFailure::Replay)?;
+    Ok((scenario, replayed))
+}

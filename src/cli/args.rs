@@ -360,7 +360,12 @@ pub struct MergeArgs {
 #[derive(Debug, Args)]
 pub struct ReplayArgs {
     /// The schedule token (mr2:<scenario>:<schedule>).
-    pub token: String,
+    #[arg(required_unless_present = "loom_checkpoint")]
+    pub token: Option<String>,
+    /// Replay loom's checkpoint of a failure only the loom engine shows, instead of a token
+    /// (`explore --engine loom --report DIR` saves it and names the file).
+    #[arg(long, value_name = "FILE", conflicts_with = "token")]
+    pub loom_checkpoint: Option<std::path::PathBuf>,
     /// Largest number of scheduling steps (1 to 1,000,000; at least the token's length).
     #[arg(long, default_value_t = maprace_scenarios::run::DEFAULT_MAX_STEPS, value_parser = max_steps)]
     pub max_steps: u64,

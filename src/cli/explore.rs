@@ -5,8 +5,8 @@ use super::progress::Progress;
 use super::{print, render, rows, CliError, EXIT_OK, EXIT_UNEXPECTED};
 use maprace_harness::{minimize, Budget};
 use maprace_reports::html::{self, Link};
-use maprace_reports::report_dir::{self, file_stem, TracePage};
-use maprace_reports::{markdown, summary, ReplayReport};
+use maprace_reports::report_dir::{self, checkpoint_file, file_stem, TracePage};
+use maprace_reports::{markdown, summary, LoomOnly, ReplayReport};
 use maprace_scenarios::run::{Options, Verdict};
 use maprace_scenarios::{Scenario, Size, Variant};
 use std::time::Duration;
@@ -65,6 +65,8 @@ struct Traced {
     /// Shown in the terminal, Markdown and single-page HTML reports (the first failure of each
     /// variant, minimized when it was); the report directory has a page for every trace.
     shown: bool,
+    /// loom's checkpoint of a failure only the loom engine shows (saved with `--report`).
+    checkpoint: Option<String>,
 }
 
 pub fn run(args: &ExploreArgs) -> Result<i32, CliError> {
@@ -100,9 +102,12 @@ pub fn run(args: &ExploreArgs) -> Result<i32, CliError> {
         {
             Ok(e) => e,
             Err(why) => {
-                // Only loom refuses a body (more goroutines than it allows): say so and go on.
-                eprintln!("note: {id}: not explored under {engine}: {why}");
-                unfit.push(id);
+                // Only loom refuses a body (more goroutines than it allows): say so and go on
+                // (a variant asked for by name is an error, said once at the end).
+                if args.scenarios.is_empty() {
+                    eprintln!("note: {id}: not explored under {engine}: {why}");
+                }
+                unfit.push(format!("{id} cannot run under {engine}: {why}"));
                 progress.done(0, 0);
                 continue;
             }
@@ -116,12 +121,31 @@ pub fn run(args: &ExploreArgs) -> Result<i32, CliError> {
         let (mut row, verdict) = rows::summary_row(s, &exploration, options.max_steps);
         all_ok &= verdict == Verdict::Ok;
         for (n, f) in exploration.failures.iter().enumerate() {
+            let stem = file_stem(&[&s.full_name(), s.variant.as_str(), &(n + 1).to_string()]);
+            let mut report =
+                render::report(&id, &f.token, Some(&f.failure), &f.trace, f.trace_hash);
+            // A loom-only failure replays from loom's checkpoint, which the report keeps.
+            let saved = args.report.as_ref().zip(f.loom_checkpoint.as_ref());
+            let loom_only = (!f.shuttle_replays).then(|| LoomOnly {
+                checkpoint: saved
+                    .map(|(dir, _)| dir.join(checkpoint_file(&stem)).display().to_string()),
+            });
+            if let Some(summary) = row.failures.get_mut(n) {
+                summary.loom_only.clone_from(&loom_only);
+            }
+            if n == 0 {
+                if let Some(first) = &mut row.first_failure {
+                    first.loom_only.clone_from(&loom_only);
+                }
+            }
+            report.loom_only = loom_only;
             traces.push(Traced {
                 row: i,
                 label: f.failure.kind.to_string(),
-                stem: file_stem(&[&s.full_name(), s.variant.as_str(), &(n + 1).to_string()]),
-                report: render::report(&id, &f.token, Some(&f.failure), &f.trace, f.trace_hash),
+                stem,
+                report,
                 shown: n == 0,
+                checkpoint: saved.map(|(_, c)| c.clone()),
             });
         }
         if let (Variant::Buggy, Some(first), false) = (
@@ -160,6 +184,7 @@ pub fn run(args: &ExploreArgs) -> Result<i32, CliError> {
                         stem: file_stem(&[&s.full_name(), s.variant.as_str(), "1", "minimized"]),
                         report: render::minimized(&id, &first.token, &m),
                         shown: true,
+                        checkpoint: None,
                     },
                 );
             }
@@ -178,6 +203,7 @@ pub fn run(args: &ExploreArgs) -> Result<i32, CliError> {
                 label: t.label.clone(),
                 stem: t.stem.clone(),
                 report: t.report.clone(),
+                checkpoint: t.checkpoint.clone(),
             })
             .collect();
         let replay = render::trace_options(&args.trace).replay;
@@ -238,10 +264,7 @@ pub fn run(args: &ExploreArgs) -> Result<i32, CliError> {
     }
     if !unfit.is_empty() && !args.scenarios.is_empty() {
         // A variant asked for by name that the engine cannot run is an input error.
-        return Err(CliError::usage(format!(
-            "{} cannot run under {engine} (see the notes above)",
-            unfit.join(", ")
-        )));
+        return Err(CliError::usage(unfit.join("; ")));
     }
     Ok(if all_ok { EXIT_OK } else { EXIT_UNEXPECTED })
 }

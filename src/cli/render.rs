@@ -96,6 +96,7 @@ pub fn report(
         goroutines: trace.goroutines.clone(),
         trace: trace.events.clone(),
         minimization: None,
+        loom_only: None,
     }
 }
 

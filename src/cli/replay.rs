@@ -3,7 +3,7 @@
 use super::args::ReplayArgs;
 use super::{print, render, CliError, EXIT_OK, EXIT_UNEXPECTED};
 use maprace_harness::Token;
-use maprace_scenarios::run::{replay, ReplayFailure};
+use maprace_scenarios::run::{replay, replay_loom_checkpoint, ReplayFailure};
 
 /// A replay error as a CLI error: a schedule that no longer fits is an unexpected outcome
 /// (exit 1), anything else is bad input (exit 2).
@@ -40,9 +40,25 @@ pub fn check_token(text: &str, max_steps: u64) -> Result<(), CliError> {
 }
 
 pub fn run(args: &ReplayArgs) -> Result<i32, CliError> {
-    check_token(&args.token, args.max_steps)?;
-    let (scenario, replayed) = replay(&args.token, args.max_steps).map_err(replay_error)?;
-    let report = render::replayed(&scenario.id(), &replayed);
+    let (scenario, replayed) = match (&args.token, &args.loom_checkpoint) {
+        (_, Some(file)) => {
+            let text = std::fs::read_to_string(file)
+                .map_err(|e| CliError::usage(format!("cannot read {}: {e}", file.display())))?;
+            replay_loom_checkpoint(&text, args.max_steps).map_err(replay_error)?
+        }
+        (Some(token), None) => {
+            check_token(token, args.max_steps)?;
+            replay(token, args.max_steps).map_err(replay_error)?
+        }
+        (None, None) => return Err(CliError::usage("give a token or --loom-checkpoint FILE")),
+    };
+    let mut report = render::replayed(&scenario.id(), &replayed);
+    report.loom_only = args
+        .loom_checkpoint
+        .as_ref()
+        .map(|f| maprace_reports::LoomOnly {
+            checkpoint: Some(f.display().to_string()),
+        });
     let options = render::trace_options(&args.trace);
     print(&render::trace(&report, args.format, &options))?;
     Ok(EXIT_OK)

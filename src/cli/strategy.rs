@@ -106,15 +106,27 @@ pub fn engine(args: &ExploreArgs) -> Result<Engine, CliError> {
             name(args.strategy)
         )));
     }
-    for (given, flag) in [
-        (args.reduction.is_some(), "--reduction"),
-        (args.jobs.is_some(), "--jobs"),
-        (args.depth.is_some(), "--depth"),
-        (args.delay_bound.is_some(), "--delay-bound"),
+    for (given, flag, why) in [
+        (
+            args.reduction.is_some(),
+            "--reduction",
+            "loom's DPOR is its reduction",
+        ),
+        (
+            args.jobs.is_some(),
+            "--jobs",
+            "loom's DPOR runs on one thread",
+        ),
+        (args.depth.is_some(), "--depth", "it is PCT's"),
+        (
+            args.delay_bound.is_some(),
+            "--delay-bound",
+            "loom bounds preemptions, not delays",
+        ),
     ] {
         if given {
             return Err(CliError::usage(format!(
-                "{flag} has no effect with --engine loom (loom's DPOR runs on one thread)"
+                "{flag} has no effect with --engine loom ({why})"
             )));
         }
     }
