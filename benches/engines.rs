@@ -58,7 +58,11 @@ fn main() {
     let mut out = String::from(
         "# The loom engine against maprace's own search\n\n\
          Measured by `just bench-engines` (`benches/engines.rs`). Executions are \
-         deterministic; wall times are one run on this machine.\n\n\
+         deterministic; wall times are one run on this machine. The bounds are each engine's \
+         own: loom counts preemptions among its operations (one per maprace point, plus each \
+         lock, atomic and thread operation), maprace among its scheduling points, and loom's \
+         DPOR also explores which store each atomic load reads (C11); so the rows compare two \
+         searches of the same body at \"bound 2\", not one search done twice.\n\n\
          ## Fixed variants: exhausting every schedule with at most 2 preemptions\n\n\
          | variant | loom DPOR | maprace DFS | maprace DFS + DPOR |\n|---|---|---|---|\n",
     );

@@ -200,7 +200,7 @@ fn too_many_goroutines_is_a_one_line_error() {
             }
         })
         .unwrap_err();
-    assert!(err.contains("loom's limit is 5 threads"), "{err}");
+    assert!(err.contains("loom runs at most 5 threads"), "{err}");
     assert!(!err.contains('\n'));
 }
 

@@ -140,8 +140,8 @@ pub(crate) fn spawn<T: 'static>(
         let g = r.loom_state.next_goroutine;
         if g >= LOOM_MAX_THREADS {
             r.loom_state.limit = Some(format!(
-                "the body starts more goroutines than loom allows ({} besides main; loom's \
-                 limit is {LOOM_MAX_THREADS} threads)",
+                "the body starts more than {} goroutines besides main, and loom runs at most \
+                 {LOOM_MAX_THREADS} threads (its limit)",
                 LOOM_MAX_THREADS - 1
             ));
             r.stopping = true;
