@@ -135,6 +135,16 @@ fn main() {
         .unwrap_or(if benching { 20_000 } else { 200 });
     let rounds = if benching { 11 } else { 1 };
     println!("body: {GOROUTINES} goroutines x {POINTS} preemption points, random strategy, seed 1");
+    // The loom engine's dispatch (one branch per operation) is compiled in with the `loom`
+    // feature; comparing this run's ratios with `--no-default-features` measures its cost.
+    println!(
+        "loom engine compiled in: {}",
+        if cfg!(feature = "loom") {
+            "yes (compare with `cargo bench --bench throughput --no-default-features`)"
+        } else {
+            "no"
+        }
+    );
     // Warm up both paths (continuation pool, panic hook) before timing either.
     shuttle::check_random_with_seed(bare_body, 1, 100);
     Explorer::new("bench/warmup")

@@ -217,3 +217,57 @@ fn bad_loom_options_are_errors() {
         .unwrap_err();
     assert!(!err.contains('\n'));
 }
+
+/// Waits for `flag` with a yielding spin loop.
+fn spin_until(flag: &AtomicBool) {
+    while !flag.load(Ordering::Acquire) {
+        maprace_harness::yield_now();
+    }
+}
+
+#[test]
+fn a_yielding_spin_wait_passes_under_loom_and_a_spin_that_never_ends_is_step_bound() {
+    // Correct: the flag is set by the other goroutine; loom runs a yielder's peers first.
+    let e = Explorer::new("loom/spin").engine(loom()).run(|| {
+        let flag = Arc::new(AtomicBool::new(false));
+        let f = Arc::clone(&flag);
+        let h = go("setter", move || f.store(true, Ordering::Release));
+        spin_until(&flag);
+        h.join();
+    });
+    assert!(e.failures.is_empty(), "{:?}", e.failures);
+    assert!(e.exhausted);
+    // Nobody sets it: the execution runs into maprace's step bound (loom's equivalent is its
+    // branch cap), reported as `step-bound`, not as a loom panic.
+    let e = Explorer::new("loom/spin-forever")
+        .engine(loom())
+        .max_steps(500)
+        .step_bound_fails(true)
+        .run(|| spin_until(&AtomicBool::new(false)));
+    let f = &e.failures[0];
+    assert_eq!(
+        f.failure.kind.as_str(),
+        "step-bound",
+        "{}",
+        f.failure.message
+    );
+    let e = Explorer::new("loom/spin-forever")
+        .engine(Engine::Loom {
+            preemption_bound: Some(2),
+            max_branches: 100,
+        })
+        .step_bound_fails(true)
+        .run(|| spin_until(&AtomicBool::new(false)));
+    let f = &e.failures[0];
+    assert_eq!(
+        f.failure.kind.as_str(),
+        "step-bound",
+        "{}",
+        f.failure.message
+    );
+    assert!(
+        f.failure.message.contains("branch cap"),
+        "{}",
+        f.failure.message
+    );
+}
