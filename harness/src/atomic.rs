@@ -40,11 +40,13 @@ fn traced<R>(
     op: impl FnOnce() -> R,
     after: impl FnOnce(&R) -> AccessKind,
 ) -> R {
-    record::with(|r| {
+    let touch = record::with(|r| {
         if mark_in(r, point, note) {
             r.declare(object, kind);
         }
+        LoomTouch::of(r, object, kind)
     });
+    touch.run();
     let result = op();
     let done = after(&result);
     record::with(|r| {
@@ -53,6 +55,33 @@ fn traced<R>(
         }
     });
     result
+}
+
+/// Under loom, the conflict cell an atomic load touches first (see
+/// `loom_engine::rt::touch_before_load`: loom's DPOR would miss some reorderings of loads).
+/// Nothing under shuttle, nor without the `loom` feature.
+struct LoomTouch(#[cfg(feature = "loom")] Option<crate::access::ObjectId>);
+
+impl LoomTouch {
+    #[inline]
+    #[cfg_attr(not(feature = "loom"), allow(unused_variables))]
+    fn of(r: &mut record::Record, object: &Object, kind: AccessKind) -> Self {
+        #[cfg(feature = "loom")]
+        return LoomTouch(
+            (kind == AccessKind::Read && crate::loom_engine::rt::active(r))
+                .then(|| object.id_in(r)),
+        );
+        #[cfg(not(feature = "loom"))]
+        LoomTouch()
+    }
+
+    #[inline]
+    fn run(self) {
+        #[cfg(feature = "loom")]
+        if let Some(id) = self.0 {
+            crate::loom_engine::rt::touch_before_load(id);
+        }
+    }
 }
 
 /// The backend an atomic was created with.

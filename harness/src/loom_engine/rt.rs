@@ -5,23 +5,30 @@
 //! dependencies between its own objects. The Go map model keeps plain Rust fields and says,
 //! at every preemption point, which object its next step touches and how
 //! ([`crate::preempt_access`]). Under loom each such point becomes one loom atomic operation on
-//! the object's "conflict cell": a `SeqCst` load for a shared access (reads of the same map
-//! commute) and a `SeqCst` read-modify-write for an exclusive one (a write conflicts with
-//! every other access). Why atomics rather than loom cells: loom's `UnsafeCell` accesses are
-//! checked for races but are not branch points, so a model built on them would be explored as
-//! if its steps were indivisible. The values read are never used, so loom's branching on
-//! which store a load reads adds executions, never behaviours. One operation per point, like
-//! shuttle's one scheduling point, keeps loom's switches where shuttle can make them too (a
-//! loom failure then replays under shuttle, see `strategy::Guided`).
+//! the object's "conflict cell": a `Relaxed` store, whether the access is shared or exclusive.
+//! Why atomics rather than loom cells: loom's `UnsafeCell` accesses are checked for races but
+//! are not branch points, so a model built on them would be explored as if its steps were
+//! indivisible. Why a store even for a read: loom's DPOR remembers only the *last* access to
+//! an atomic, so after another goroutine's load, a goroutine that loads and then stores the
+//! same atomic only ever reorders its store against its own load, and the other load is never
+//! moved after the store (tokio-rs/loom#166 and #392: missed interleavings, not false
+//! alarms). Stores are all dependent on each other, so the last-access chain sees every
+//! conflict; the price is that reads of the same map do not commute under loom. Why
+//! `Relaxed`: nothing ever loads a cell, so a relaxed store orders nothing, and the cells add
+//! no synchronisation that would hide a weak-memory outcome of the code around them. An atomic
+//! load of the body stores to its atomic's cell first, for the same reason ([`touch_before_load`]).
+//! One operation per point, like shuttle's one scheduling point, keeps loom's switches where
+//! shuttle can make them too (a loom failure then replays under shuttle, see
+//! `strategy::Guided`).
 //!
-//! A point that declared no access ([`crate::preempt`]) is a read-modify-write of one "world"
+//! A point that declared no access ([`crate::preempt`]) is a store to one "world"
 //! cell: undeclared steps are dependent with each other, but loom takes them as independent
 //! of declared accesses. Code that mixes both on the same data should declare its accesses
 //! (maprace's own models and runtime declare every access they rely on).
 
 use crate::access::{Access, ObjectId};
 use crate::record::{self, Record};
-use loom::sync::atomic::{AtomicUsize, Ordering::SeqCst};
+use loom::sync::atomic::{AtomicUsize, Ordering::Relaxed, Ordering::SeqCst};
 use rand_chacha::ChaCha8Rng;
 use rand_core::{RngCore, SeedableRng};
 use std::cell::Cell;
@@ -142,19 +149,26 @@ pub(crate) fn point(access: Option<Access>) {
             return None;
         }
         Some(match access {
-            None => (r.loom_state.world(), false),
-            Some(a) => (r.loom_state.cell(a.object), a.kind.is_shared()),
+            None => r.loom_state.world(),
+            Some(a) => r.loom_state.cell(a.object),
         })
     });
-    let Some((cell, shared)) = cell else {
+    let Some(cell) = cell else {
         crate::goroutine::halt();
     };
-    if shared {
-        cell.load(SeqCst);
-    } else {
-        cell.fetch_add(1, SeqCst);
-    }
+    cell.store(0, Relaxed);
     resync();
+}
+
+/// Before an atomic load of the body under loom: a store to the atomic's conflict cell, so
+/// loom's DPOR sees this load conflict with a later store by a goroutine that loaded the atomic
+/// after it (see the module documentation). Not a step of its own: the load's step follows.
+pub(crate) fn touch_before_load(object: ObjectId) {
+    let cell = record::with(|r| active(r).then(|| r.loom_state.cell(object)));
+    if let Some(cell) = cell {
+        cell.store(0, Relaxed);
+        resync();
+    }
 }
 
 /// Counts the step of a loom primitive's own operation (a lock, an atomic, a join) about to
