@@ -90,21 +90,21 @@ impl Regression {
             .map_err(|e| bad("case", &e))?
             .try_into()
             .map_err(|_| bad("case", &"expected 32 bytes"))?;
-        let shape = parse_shape(field("shape")?).ok_or_else(|| {
-            bad(
-                "shape",
-                &"expected <goroutines>x<operations>+<init>+<post>",
-            )
-        })?;
+        let shape = parse_shape(field("shape")?)
+            .ok_or_else(|| bad("shape", &"expected <goroutines>x<operations>+<init>+<post>"))?;
         let (steps, bits) = field("shrink")?
             .split_once(':')
             .ok_or_else(|| bad("shrink", &"expected <steps>:<outcomes>"))?;
         let steps: usize = steps.parse().map_err(|e| bad("shrink", &e))?;
-        let bits = URL_SAFE_NO_PAD.decode(bits).map_err(|e| bad("shrink", &e))?;
+        let bits = URL_SAFE_NO_PAD
+            .decode(bits)
+            .map_err(|e| bad("shrink", &e))?;
         if bits.len() != steps.div_ceil(8) {
             return Err(bad("shrink", &"the outcomes do not match the steps"));
         }
-        let path = (0..steps).map(|i| bits[i / 8] & (1 << (i % 8)) != 0).collect();
+        let path = (0..steps)
+            .map(|i| bits[i / 8] & (1 << (i % 8)) != 0)
+            .collect();
         let hash = field("scenario")?;
         let scenario_hash = u64::from_str_radix(hash, 16).map_err(|e| bad("scenario", &e))?;
         let token = Token::parse(field("token")?).map_err(|e| bad("token", &e))?;
@@ -140,8 +140,9 @@ mod tests {
     use super::*;
 
     fn sample() -> Regression {
-        let token = Token::parse("mr2:lincheck/kv-racy:AgPmpuKBMg37sjUcG8Vm5_5oBQAD3QEEbwIGMwEChgACQkBz")
-            .expect("a token");
+        let token =
+            Token::parse("mr2:lincheck/kv-racy:AgPmpuKBMg37sjUcG8Vm5_5oBQAD3QEEbwIGMwEChgACQkBz")
+                .expect("a token");
         Regression {
             case_seed: [7; 32],
             shape: Shape {
@@ -172,13 +173,19 @@ mod tests {
     fn bad_lines_say_what_is_wrong_in_one_line() {
         let line = sample().to_string();
         for (bad, needle) in [
-            ("mr2:lincheck/kv:AAAA".to_string(), "not a lincheck regression line"),
+            (
+                "mr2:lincheck/kv:AAAA".to_string(),
+                "not a lincheck regression line",
+            ),
             (line.replace("shape=2x3+2+0", "shape=2x3"), "bad `shape`"),
             (line.replace("shrink=9:", "shrink=17:"), "bad `shrink`"),
             (line.replace("case=", "case=!"), "bad `case`"),
             (line.replace("token=mr2:", "token=mr9:"), "bad `token`"),
             (format!("{line} more"), "unexpected"),
-            (line.replace(" scenario=", " hash="), "expected `scenario=…`"),
+            (
+                line.replace(" scenario=", " hash="),
+                "expected `scenario=…`",
+            ),
         ] {
             let e = Regression::parse(&bad).unwrap_err();
             assert!(e.contains(needle), "{bad}: {e}");

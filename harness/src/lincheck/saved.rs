@@ -124,9 +124,11 @@ impl<S: Operations> Lincheck<S> {
             &regression.path,
         )?;
         if scenario_hash(&scenario) != regression.scenario_hash {
-            return Err("its scenario is no longer generated from its seed (the operations \
+            return Err(
+                "its scenario is no longer generated from its seed (the operations \
                         or their generator changed)"
-                .into());
+                    .into(),
+            );
         }
         let found = self
             .replay(&scenario, &regression.token)
