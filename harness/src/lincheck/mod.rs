@@ -34,7 +34,7 @@ pub use checker::{check_partitioned, check_whole, Violation};
 pub use failure::{LincheckFailure, Origin};
 pub use history::{History, Operation, Recorder, INVOKE, RESPOND};
 pub use regression::{scenario_hash, Regression};
-pub use report::{explain, interleaving, Table};
+pub use report::{explain, goroutine_order, interleaving, steps, Parts, Step, Table};
 pub use run::{check, Found, Lincheck, Passed, Stale};
 pub use scenario::{not_linearizable, scenarios, Scenario, Shape};
 pub use spec::{Operations, Sequential};
