@@ -9,7 +9,7 @@
 //! `maprace_harness::lincheck::LincheckFailure` ([`LincheckReport::of`]) needs this crate's
 //! `lincheck` feature.
 
-use crate::json::{Versioned, VERSION};
+use crate::json::Versioned;
 use crate::model::ReplayReport;
 use serde::{Deserialize, Serialize};
 
@@ -39,7 +39,7 @@ pub struct LincheckStep {
 /// A lincheck failure, ready to render; its JSON is the `lincheck` document.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LincheckReport {
-    /// [`VERSION`].
+    /// [`crate::json::VERSION`].
     pub version: u32,
     /// The check's scenario identity (`lincheck/<name>`).
     pub scenario: String,
@@ -86,7 +86,8 @@ pub fn json(report: &LincheckReport) -> String {
 
 #[cfg(feature = "lincheck")]
 mod of {
-    use super::{LincheckCell, LincheckReport, LincheckStep, VERSION};
+    use super::{LincheckCell, LincheckReport, LincheckStep};
+    use crate::json::VERSION;
     use crate::model::{ReplayReport, TraceFailure};
     use maprace_harness::lincheck::{steps, LincheckFailure, Operation, Operations, Parts, Step};
     use std::fmt::{Debug, Display};
