@@ -91,7 +91,15 @@ fn the_report_shows_the_goroutines_results_and_token() {
     assert!(text.contains(&table), "{text}");
     assert!(text.contains("interleaving:"), "{text}");
     assert!(
-        text.ends_with(&format!("token: {}", failure.token)),
+        text.contains(&format!("\ntoken: {}\nreplay: ", failure.token)),
+        "{text}"
+    );
+    assert!(
+        text.ends_with(&format!(
+            "replay: MAPRACE_REPLAY='{}' cargo test -p maprace-harness \
+             the_report_shows_the_goroutines_results_and_token -- --exact",
+            failure.regression
+        )),
         "{text}"
     );
     // One column per goroutine, one row per operation with its result.
@@ -105,7 +113,11 @@ fn the_report_shows_the_goroutines_results_and_token() {
     assert!(md.starts_with("**not-linearizable**: put("), "{md}");
     assert!(md.contains("| | G1 | G2 |\n|---|---|---|\n"), "{md}");
     assert!(
-        md.ends_with(&format!("Token: `{}`\n", failure.token)),
+        md.contains(&format!("Token: `{}`\n", failure.token)),
+        "{md}"
+    );
+    assert!(
+        md.ends_with(&format!("`{}`\n", failure.replay_command)),
         "{md}"
     );
 }

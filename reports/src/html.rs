@@ -97,10 +97,15 @@ footer { color: var(--muted); font-size: 12px; padding: 12px 24px; }
 "#;
 
 fn page(title: &str, body: &str) -> String {
+    page_styled(title, "", body)
+}
+
+/// A self-contained page: the shared style, then `extra` style rules of the page's own.
+pub(crate) fn page_styled(title: &str, extra: &str, body: &str) -> String {
     format!(
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-         <title>{}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n{body}\
+         <title>{}</title>\n<style>{STYLE}{extra}</style>\n</head>\n<body>\n{body}\
          <footer>Written by maprace. Self-contained: no scripts, fonts or network.</footer>\n\
          </body>\n</html>\n",
         escape(title)

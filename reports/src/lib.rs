@@ -13,6 +13,8 @@ pub mod colour;
 pub mod fold;
 pub mod html;
 pub mod json;
+pub mod lincheck;
+pub mod lincheck_html;
 pub mod markdown;
 pub mod model;
 pub mod report_dir;
@@ -22,6 +24,7 @@ pub mod timeline;
 pub mod trace_table;
 pub mod write_atomic;
 
+pub use lincheck::{LincheckCell, LincheckReport, LincheckStep};
 pub use model::{
     ClassSummary, FailureSummary, ListRow, LoomOnly, Minimization, ReplayReport, SummaryRow,
     TraceFailure,

@@ -32,7 +32,7 @@
 //! Precedence: environment, then what the code set, then the defaults.
 
 pub(crate) mod env;
-mod persist;
+pub(crate) mod persist;
 mod render;
 
 use crate::explorer::{Exploration, Explorer, FoundFailure};
@@ -282,13 +282,13 @@ where
 
 /// Where the running test is, for the replay command.
 #[derive(Clone, Debug)]
-struct Context {
+pub(crate) struct Context {
     package: Option<String>,
-    test: Option<String>,
+    pub(crate) test: Option<String>,
 }
 
 impl Context {
-    fn of_this_test() -> Self {
+    pub(crate) fn of_this_test() -> Self {
         Context {
             package: std::env::var("CARGO_PKG_NAME").ok(),
             test: std::thread::current()
@@ -298,8 +298,8 @@ impl Context {
         }
     }
 
-    /// The command that replays `token` where it came from.
-    fn replay_command(&self, token: &Token) -> String {
+    /// The command that replays `token` (or a lincheck regression line) where it came from.
+    pub(crate) fn replay_command(&self, token: &impl fmt::Display) -> String {
         let mut cmd = format!("MAPRACE_REPLAY='{token}' cargo test");
         if let Some(p) = &self.package {
             cmd.push_str(&format!(" -p {p}"));

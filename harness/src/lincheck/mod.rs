@@ -10,14 +10,20 @@
 //! kind `not-linearizable`, a why-sentence, Lincheck's table of goroutines and results, the
 //! interleaving, and a token that replays it.
 //!
+//! [`Lincheck::check`] (and [`check`]) honour the `MAPRACE_*` variables and save a failure as a
+//! [`Regression`] line in `maprace-regressions/lincheck-<test>.txt`, replayed first next time.
+//!
 //! Maps implementing `maprace_maps::SharedMap` get a ready-made spec in `maprace_maps::lincheck`.
 //! See `docs/lincheck.md`.
 
+mod cases;
 pub mod checker;
 mod failure;
 mod history;
+mod regression;
 mod report;
 mod run;
+mod saved;
 mod scenario;
 mod spec;
 
@@ -25,10 +31,11 @@ mod spec;
 pub use proptest;
 
 pub use checker::{check_partitioned, check_whole, Violation};
-pub use failure::LincheckFailure;
+pub use failure::{LincheckFailure, Origin};
 pub use history::{History, Operation, Recorder, INVOKE, RESPOND};
-pub use report::{explain, interleaving, Table};
-pub use run::{check, Found, Lincheck, Passed};
+pub use regression::{scenario_hash, Regression};
+pub use report::{explain, goroutine_order, interleaving, steps, Parts, Step, Table};
+pub use run::{check, Found, Lincheck, Passed, Stale};
 pub use scenario::{not_linearizable, scenarios, Scenario, Shape};
 pub use spec::{Operations, Sequential};
 

@@ -25,30 +25,14 @@ impl Table {
     /// the init part, its others the post part; each cell is `op: result` (`op: -` when the
     /// operation never returned).
     pub fn of_history<O: Display, R: Debug>(history: &History<O, R>, init: usize) -> Table {
-        let mut table = Table::default();
-        let mut columns: Vec<&str> = history
-            .goroutines()
-            .into_iter()
-            .filter(|g| *g != "main")
-            .collect();
-        columns.sort_by_key(|g| spawn_order(g));
-        table.parallel = vec![Vec::new(); columns.len()];
-        table.heads = columns.iter().map(|g| g.to_string()).collect();
-        for o in &history.operations {
-            let cell = cell(o);
-            if o.goroutine == "main" {
-                if table.init.len() < init {
-                    table.init.push(cell);
-                } else {
-                    table.post.push(cell);
-                }
-                continue;
-            }
-            if let Some(c) = columns.iter().position(|g| *g == o.goroutine) {
-                table.parallel[c].push(cell);
-            }
+        let parts = Parts::of(history, init);
+        let cells = |ops: &[&Operation<O, R>]| ops.iter().map(|o| cell(o)).collect();
+        Table {
+            init: cells(&parts.init),
+            parallel: parts.parallel.iter().map(|col| cells(col)).collect(),
+            heads: parts.heads.iter().map(|g| g.to_string()).collect(),
+            post: cells(&parts.post),
         }
-        table
     }
 
     /// The table in Markdown: a first column naming the part (`init`, `post`; empty for the
@@ -92,6 +76,88 @@ impl Table {
         part(&mut out, "post", &self.post);
         out
     }
+}
+
+/// The operations of a history in Lincheck's layout, for renderings of their own (the
+/// [`Table`], the JSON and HTML reports): the init part, one column per goroutine, the post
+/// part.
+#[derive(Debug)]
+pub struct Parts<'a, O, R> {
+    /// The goroutines' names, one per column, in spawn order (`G1`, `G2`, ...).
+    pub heads: Vec<&'a str>,
+    /// `main`'s operations before the goroutines started.
+    pub init: Vec<&'a Operation<O, R>>,
+    /// Each goroutine's operations, in order.
+    pub parallel: Vec<Vec<&'a Operation<O, R>>>,
+    /// `main`'s operations after the goroutines were joined.
+    pub post: Vec<&'a Operation<O, R>>,
+}
+
+impl<'a, O, R> Parts<'a, O, R> {
+    /// The parts of `history`, an execution of a scenario whose init part has `init`
+    /// operations (`main`'s first `init` operations; its others are the post part).
+    pub fn of(history: &'a History<O, R>, init: usize) -> Self {
+        let heads: Vec<&str> = goroutine_order(history)
+            .into_iter()
+            .filter(|g| *g != "main")
+            .collect();
+        let mut parts = Parts {
+            parallel: vec![Vec::new(); heads.len()],
+            heads,
+            init: Vec::new(),
+            post: Vec::new(),
+        };
+        for o in &history.operations {
+            if o.goroutine == "main" {
+                if parts.init.len() < init {
+                    parts.init.push(o);
+                } else {
+                    parts.post.push(o);
+                }
+            } else if let Some(c) = parts.heads.iter().position(|g| *g == o.goroutine) {
+                parts.parallel[c].push(o);
+            }
+        }
+        parts
+    }
+}
+
+/// The goroutines of `history` in spawn order: `main`, `G1`, `G2`, ..., `G10`, then any other.
+pub fn goroutine_order<O, R>(history: &History<O, R>) -> Vec<&str> {
+    let mut goroutines = history.goroutines();
+    goroutines.sort_by_key(|g| spawn_order(g));
+    goroutines
+}
+
+/// One row of an interleaving.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Step {
+    /// Operation `.0` (a history index) was invoked.
+    Invoke(usize),
+    /// Operation `.0` returned.
+    Respond(usize),
+    /// Operation `.0` was invoked and returned with nothing in between.
+    Whole(usize),
+}
+
+/// The invocations and responses of `history` in real-time order; an operation that returned
+/// before anything else happened is one [`Step::Whole`]. A pending operation has only its
+/// [`Step::Invoke`].
+pub fn steps<O, R>(history: &History<O, R>) -> Vec<Step> {
+    let mut events: Vec<(u64, Step)> = Vec::new();
+    for (i, o) in history.operations.iter().enumerate() {
+        match &o.response {
+            Some((t, _)) if *t == o.call + 1 => events.push((o.call, Step::Whole(i))),
+            Some((t, _)) => {
+                events.push((o.call, Step::Invoke(i)));
+                events.push((*t, Step::Respond(i)));
+            }
+            None => events.push((o.call, Step::Invoke(i))),
+        }
+    }
+    // Clock values are unique, so this order is total.
+    events.sort_by_key(|(t, _)| *t);
+    events.into_iter().map(|(_, s)| s).collect()
 }
 
 /// Sorts goroutine names as they were spawned: `main`, `G1`, `G2`, ..., `G10`, then any other.
@@ -191,36 +257,20 @@ impl Display for Table {
 /// per goroutine. An operation that returned before anything else happened takes one row
 /// (`op: result`); otherwise its invocation (`op ...`) and response (`... result`) take one each.
 pub fn interleaving<O: Display, R: Debug>(history: &History<O, R>) -> String {
-    let mut goroutines = history.goroutines();
-    goroutines.sort_by_key(|g| spawn_order(g));
-    let mut events: Vec<(u64, usize, bool)> = Vec::new();
-    for (i, o) in history.operations.iter().enumerate() {
-        match &o.response {
-            Some((t, _)) if *t == o.call + 1 => events.push((o.call, i, true)),
-            Some((t, _)) => {
-                events.push((o.call, i, false));
-                events.push((*t, i, false));
-            }
-            None => events.push((o.call, i, false)),
-        }
-    }
-    events.sort();
+    let goroutines = goroutine_order(history);
     let column = |o: &Operation<O, R>| goroutines.iter().position(|g| *g == o.goroutine);
     let mut rows: Vec<Vec<String>> = Vec::new();
-    for (t, i, whole) in events {
-        let o = &history.operations[i];
-        let text = if whole {
-            cell(o)
-        } else if t == o.call {
-            format!("{} ...", o.op)
-        } else {
-            match &o.response {
-                Some((_, r)) => format!("... {r:?}"),
-                None => String::new(),
-            }
+    for step in steps(history) {
+        let (i, text) = match step {
+            Step::Whole(i) => (i, cell(&history.operations[i])),
+            Step::Invoke(i) => (i, format!("{} ...", history.operations[i].op)),
+            Step::Respond(i) => match &history.operations[i].response {
+                Some((_, r)) => (i, format!("... {r:?}")),
+                None => (i, String::new()),
+            },
         };
         let mut cells = vec![String::new(); goroutines.len()];
-        if let Some(c) = column(o) {
+        if let Some(c) = column(&history.operations[i]) {
             cells[c] = text;
         }
         rows.push(cells);

@@ -1,8 +1,10 @@
 //! The checker as a test: generate scenarios, explore each, shrink the first failing one, and
 //! report it with its token.
 
-use super::failure::LincheckFailure;
+use super::cases;
+use super::failure::{LincheckFailure, Origin};
 use super::history::History;
+use super::regression::{scenario_hash, Regression};
 use super::report::explain;
 use super::scenario::{body, scenarios, Scenario, Shape, Slot};
 use super::spec::Operations;
@@ -12,8 +14,7 @@ use crate::minimize::{minimize, Budget};
 use crate::strategy::Strategy;
 use crate::token::Token;
 use crate::trace::Trace;
-use proptest::test_runner::{Config, RngAlgorithm, TestCaseError, TestError, TestRng, TestRunner};
-use std::cell::{Cell, RefCell};
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex, PoisonError};
 
 /// Tests an object for linearizability, Lincheck-style: generates scenarios of its operations
@@ -62,7 +63,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 /// assert_eq!(failure.scenario.size(), "2×1"); // two goroutines, one add each
 /// ```
 pub struct Lincheck<S: Operations> {
-    spec: Arc<S>,
+    pub(super) spec: Arc<S>,
     shape: Shape,
     scenarios: u32,
     iterations: u64,
@@ -70,15 +71,29 @@ pub struct Lincheck<S: Operations> {
     strategy: Strategy,
     shrink_steps: u32,
     minimize_budget: u64,
+    pub(super) persist: bool,
+    pub(super) regressions_dir: Option<PathBuf>,
 }
 
 /// What a passing check did.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Passed {
     /// Scenarios explored.
     pub scenarios: u32,
     /// Executions run, over every scenario.
     pub executions: u64,
+    /// Saved regression lines that no longer reproduce (see [`Lincheck::try_check`]).
+    pub stale: Vec<Stale>,
+}
+
+/// A saved regression line that no longer reproduces: the code changed. Reported (on stderr
+/// and here), never a pass of that line and never a crash; delete the line from the file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Stale {
+    /// The line.
+    pub line: String,
+    /// Why it no longer reproduces, in one line.
+    pub why: String,
 }
 
 impl<S: Operations> Lincheck<S> {
@@ -99,6 +114,8 @@ impl<S: Operations> Lincheck<S> {
             strategy: Strategy::Random,
             shrink_steps: 256,
             minimize_budget: 2_000,
+            persist: true,
+            regressions_dir: None,
         }
     }
 
@@ -163,6 +180,20 @@ impl<S: Operations> Lincheck<S> {
         self
     }
 
+    /// Whether [`Lincheck::check`] saves failing scenarios to (and replays them first from)
+    /// `maprace-regressions/lincheck-<test>.txt` beside the crate (default: yes;
+    /// `MAPRACE_PERSIST=0` turns it off too).
+    pub fn persist(mut self, persist: bool) -> Self {
+        self.persist = persist;
+        self
+    }
+
+    /// Where regression files go (default: `maprace-regressions` in the crate's directory).
+    pub fn regressions_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.regressions_dir = Some(dir.into());
+        self
+    }
+
     /// The explorer every scenario runs under (its identity is `lincheck/<name>`), with the
     /// `MAPRACE_SEED`, `MAPRACE_ITERATIONS`, `MAPRACE_STRATEGY` and `MAPRACE_MAX_STEPS`
     /// overrides applied as for every check (see [`crate::check`]).
@@ -221,85 +252,76 @@ impl<S: Operations> Lincheck<S> {
     }
 
     /// Runs the check: `Ok` when no execution of any scenario failed, else the smallest
-    /// failing scenario found.
+    /// failing scenario found. Neither reads nor writes regression lines and ignores
+    /// `MAPRACE_REPLAY` (measurements and tests that expect a failure want exactly this run);
+    /// [`Lincheck::check`] and [`Lincheck::try_check`] do both.
     ///
     /// # Panics
     /// If the spec's name makes an invalid scenario identity (before any scenario runs).
     pub fn run(&self) -> Result<Passed, Box<LincheckFailure<S>>> {
-        // A bad name panics here, with the explorer's message, rather than inside proptest
-        // (which would take the panic for a failing scenario).
+        // A bad name panics here, with the explorer's message, rather than mid-search.
         let _ = self.explorer();
-        let config = Config {
-            cases: self.scenarios,
-            max_shrink_iters: self.shrink_steps,
-            failure_persistence: None,
-            rng_algorithm: RngAlgorithm::ChaCha,
-            ..Config::default()
-        };
-        let mut seed = [0u8; 32];
-        seed[..8].copy_from_slice(&self.seed.to_le_bytes());
-        let mut runner =
-            TestRunner::new_with_rng(config, TestRng::from_seed(RngAlgorithm::ChaCha, &seed));
         // The first failure fixes the kind shrinking must keep: a smaller scenario that fails
         // some other way is another bug.
-        let kind: RefCell<Option<FailureKind>> = RefCell::new(None);
-        let executions = Cell::new(0u64);
-        let first = Cell::new(None::<(u64, u32, String)>);
-        let tried = Cell::new(0u32);
-        let outcome = runner.run(&scenarios(&*self.spec, self.shape), |scenario| {
-            let (found, ran) = self.explore(&scenario);
-            let Some(failure) = found.and_then(|f| f.failure) else {
-                if kind.borrow().is_none() {
-                    executions.set(executions.get() + ran);
-                    tried.set(tried.get() + 1);
+        let mut kind: Option<FailureKind> = None;
+        let mut executions = 0u64;
+        let mut first = None::<(u64, u32, String)>;
+        let mut tried = 0u32;
+        let outcome = cases::run(
+            &scenarios(&*self.spec, self.shape),
+            &self.config(),
+            self.seed,
+            |scenario| {
+                let (found, ran) = self.explore(&scenario);
+                let Some(failure) = found.and_then(|f| f.failure) else {
+                    if kind.is_none() {
+                        executions += ran;
+                        tried += 1;
+                    }
+                    return false;
+                };
+                match &kind {
+                    None => {
+                        tried += 1;
+                        first = Some((executions + ran, tried, scenario.size()));
+                        kind = Some(failure.kind.clone());
+                        true
+                    }
+                    Some(k) => *k == failure.kind,
                 }
-                return Ok(());
-            };
-            let mut kind = kind.borrow_mut();
-            match &*kind {
-                None => {
-                    tried.set(tried.get() + 1);
-                    first.set(Some((executions.get() + ran, tried.get(), scenario.size())));
-                    *kind = Some(failure.kind.clone());
-                }
-                Some(k) if *k != failure.kind => return Ok(()),
-                Some(_) => {}
-            }
-            Err(TestCaseError::fail(failure.to_string()))
-        });
-        let scenario = match outcome {
-            Ok(()) => {
-                return Ok(Passed {
-                    scenarios: self.scenarios,
-                    executions: executions.get(),
-                })
-            }
-            Err(TestError::Fail(_, scenario)) => scenario,
-            Err(TestError::Abort(why)) => panic!("lincheck: proptest aborted: {why}"),
+            },
+        )
+        .unwrap_or_else(|why| panic!("lincheck: proptest aborted: {why}"));
+        let Some(shrunk) = outcome else {
+            return Ok(Passed {
+                scenarios: self.scenarios,
+                executions,
+                stale: Vec::new(),
+            });
         };
         let (executions_to_first, scenarios_to_first, original_size) =
-            first.take().expect("a failing scenario was recorded");
+            first.expect("a failing scenario was recorded");
+        let scenario = shrunk.value;
         let (found, _) = self.explore(&scenario);
-        let found = found.expect("the shrunk scenario fails: proptest keeps only failing ones");
+        let found = found.expect("the shrunk scenario fails: shrinking keeps only failing ones");
         let found = self.minimized(&scenario, found);
-        debug_assert!(found.failure.is_some());
-        Err(Box::new(LincheckFailure {
-            failure: found.failure.expect("the shrunk scenario fails"),
-            scenario,
-            original_size,
-            token: found.token,
-            trace: found.trace,
-            history: found.history,
-            executions_to_first,
-            scenarios_to_first,
-        }))
+        let regression = Regression {
+            case_seed: shrunk.case_seed,
+            shape: self.shape,
+            path: shrunk.path,
+            scenario_hash: scenario_hash(&scenario),
+            token: found.token.clone(),
+        };
+        let mut failure = LincheckFailure::new(scenario, found, regression, Origin::Exploration);
+        failure.original_size = original_size;
+        failure.executions_to_first = executions_to_first;
+        failure.scenarios_to_first = scenarios_to_first;
+        Err(Box::new(failure))
     }
 
-    /// Runs the check and panics with the report when it fails (for `#[test]`s).
-    pub fn check(&self) {
-        if let Err(failure) = self.run() {
-            panic!("{failure}");
-        }
+    /// The proptest configuration of this check's scenario search.
+    pub(super) fn config(&self) -> proptest::test_runner::Config {
+        cases::config(self.scenarios, self.shrink_steps)
     }
 
     /// `found` with its schedule minimized to the fewest preemptions the budget finds.
