@@ -183,7 +183,7 @@ impl Token {
     }
 
     /// Parses the text form of a schedule of at most `max_steps` steps (and at most
-    /// [`MAX_STEPS`]): a longer one is refused, saying how long it is, before anything is
+    /// [`Token::MAX_STEPS`]): a longer one is refused, saying how long it is, before anything is
     /// allocated for it.
     pub fn parse_bounded(text: &str, max_steps: u64) -> Result<Token, TokenError> {
         let max_steps = max_steps.min(MAX_STEPS);

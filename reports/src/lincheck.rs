@@ -178,6 +178,7 @@ mod of {
                     goroutines: f.trace.goroutines.clone(),
                     trace: f.trace.events.clone(),
                     minimization: None,
+                    loom_only: None,
                 },
             }
         }

@@ -126,7 +126,7 @@ pub fn write(dir: &Path, rows: &[SummaryRow], pages: &[TracePage]) -> io::Result
     write_with_replay(dir, rows, pages, crate::trace_table::MAPRACE_REPLAY)
 }
 
-/// [`write`], with `summary.md` giving each token's replay command as `replay` (how maprace
+/// [`write()`], with `summary.md` giving each token's replay command as `replay` (how maprace
 /// was run: `maprace replay`, or `cargo run --release -- replay` in a checkout).
 pub fn write_with_replay(
     dir: &Path,
