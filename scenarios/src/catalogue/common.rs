@@ -204,6 +204,8 @@ pub(crate) mod kinds {
     /// `panic: runtime error: invalid memory address or nil pointer dereference [signal
     /// SIGSEGV ...]` (or `fatal error: fault`).
     pub const FAULT: &str = "fault";
-    /// An execution ran past the step bound: a goroutine spinning (in Go, a hang).
-    pub const STEP_BOUND: &str = "step-bound";
+    /// A goroutine the map model knows spins forever (Go prints nothing and the program
+    /// hangs): `mapassign` restarting the same grow without end, on a map whose `count` a race
+    /// left below its live keys.
+    pub const HANG: &str = "hang";
 }
