@@ -6,6 +6,7 @@ use crate::{Scenario, Size, Variant};
 use maprace_harness::{fail, preempt, FailureKind, Op, Point};
 use maprace_maps::shared::{MapKey, MapValue};
 use maprace_maps::GoMap;
+use std::sync::OnceLock;
 
 /// A Go variable (a package-level `var`, a struct field) that goroutines read and write with
 /// plain loads and stores. Reading or writing it is not a scheduling point: what races in the
@@ -113,6 +114,21 @@ pub(crate) const GO: Sizes = Sizes {
     requests: 20,
     ops: 60,
 };
+
+/// `n` key names `{prefix}{i}` as `&'static str`, like the string literals and interned names
+/// of the Go programs, for the scenarios whose maps take `&'static str` keys. Made once per
+/// process in `cell` (a few hundred bytes that live as long as the catalogue).
+pub(crate) fn static_names(
+    cell: &'static OnceLock<Vec<&'static str>>,
+    prefix: &str,
+    n: usize,
+) -> &'static [&'static str] {
+    cell.get_or_init(|| {
+        (0..n)
+            .map(|i| &*Box::leak(format!("{prefix}{i}").into_boxed_str()))
+            .collect()
+    })
+}
 
 /// A scenario's `(buggy, fixed)` bodies.
 pub(crate) type Bodies = (fn(), fn());
