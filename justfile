@@ -38,6 +38,12 @@ bench-bugs:
 bench-engines:
     MAPRACE_ENGINES_OUT=docs/bench-engines.md cargo bench --bench engines
 
+# The failure kinds every buggy scenario reaches at small and Go size in 20,000 random and
+# portfolio executions, next to the kinds it declares (writes docs/bench-kinds.md;
+# MAPRACE_KINDS_EXECUTIONS for a quicker run).
+bench-kinds:
+    MAPRACE_KINDS_OUT=docs/bench-kinds.md cargo bench --bench kinds
+
 # Verify under the loom engine: every fixed catalogue variant exhausts loom's DPOR at preemption
 # bound 2 with no failure, and so does every fix in maps-under-test.
 verify-loom:

@@ -128,6 +128,32 @@ fn go_size_variants_keep_their_promises_on_a_budget() {
     }
 }
 
+/// t7 at Go size reaches Go's endless same-size grow (`hang`) as a failure that replays from
+/// its token, where it used to run into the step bound and be abandoned.
+#[test]
+fn t7_gosize_reaches_the_endless_grow_as_a_replayable_hang() {
+    let s = by_id("t7-afterfunc-global.gosize/buggy").expect("registered");
+    let options = Options {
+        iterations: 7_000,
+        ..Options::default()
+    };
+    let e = run::explore(&s, &options);
+    assert_eq!(e.abandoned, 0);
+    let hang = e
+        .failures
+        .iter()
+        .find(|f| f.failure.kind.as_str() == "hang")
+        .expect("a hang within 7,000 random executions (seed 0 meets one at #6,818)");
+    assert!(s.expects_kind("hang"));
+    assert!(
+        hang.failure.message.contains("grows the map forever"),
+        "{}",
+        hang.failure
+    );
+    let (_, replayed) = run::replay(&hang.token.to_string(), options.max_steps).expect("replays");
+    assert_eq!(replayed.failure.as_ref(), Some(&hang.failure));
+}
+
 /// t3's control: callers that only read the defaults through the `Once`-guarded accessor
 /// never fail, in the whole preemption-bounded space.
 #[test]

@@ -4,6 +4,9 @@
 //! `hashGrow` only swaps arrays and sets state; the data moves incrementally, one or two old
 //! buckets per write (`growWork`), each split into an X half (same index) and a Y half (index
 //! plus the old size). Reads and iteration never evacuate.
+//!
+//! A race can leave a map that never stops growing: `mapassign` starts a grow, helps it to its
+//! end and, back at `again`, starts the same grow again ([`GoMap::grows_forever`]).
 
 use super::bucket::Array;
 use super::bucket::{
@@ -19,7 +22,50 @@ use super::GoMap;
 use crate::shared::{MapKey, MapValue};
 use maprace_harness::{fail, fatal, FailureKind};
 
+/// The failure kind of a goroutine that spins forever inside the map code: Go prints nothing,
+/// the goroutine burns its CPU until the process is killed (or `go test` hits its timeout).
+pub(crate) const HANG: &str = "hang";
+
+/// What `mapassign`'s grow trigger (map.go 657-660) and the grow it starts depend on: `B`,
+/// `count`, `noverflow` and the live keys the evacuation moves. When a grow started by one
+/// `mapassign` call runs to its end and the trigger then sees the same values again, the next
+/// grow ends the same way, and so on forever.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct GrowTrigger {
+    b: u8,
+    count: isize,
+    noverflow: u16,
+    /// Live cells in the current array (a quiet map's `count`; a race can make them differ).
+    live: usize,
+}
+
 impl<K: MapKey, V: MapValue> GoMap<K, V> {
+    /// Go's endless `goto again` in `mapassign` (map.go 657-661), reached by the caller's
+    /// second grow from the same [`GrowTrigger`]. A race lost `count` increments, so `count`
+    /// is below the live keys: at B = 0 (or 1) a full bucket plus an overflow bucket then holds
+    /// fewer keys than the load factor allows, `tooManyOverflowBuckets` starts a same-size
+    /// grow, this call's `growWork` evacuates the whole old array (finishing the grow), the
+    /// evacuation needs the overflow bucket again (`noverflow` = 1 = 2^B), and the trigger
+    /// fires again. Go spins there for ever with `hashWriting` set.
+    ///
+    /// The model reports the hang at once (kind `hang`) instead of running into the step bound:
+    /// the loop changes nothing another goroutine could observe except through the map, and
+    /// any goroutine entering the map meets `hashWriting` and throws. (Only a writer already
+    /// past its checks could still change `count` and end the loop in Go; the model does not
+    /// wait for one.)
+    pub(crate) fn grows_forever(&self, key: &K, t: GrowTrigger) -> ! {
+        fail(
+            FailureKind::new(HANG).expect("a valid kind id"),
+            format!(
+                "mapassign(k={key:?}) grows the map forever: B = {}, count = {} with {} live \
+                 keys, {} overflow bucket(s); each same-size grow rebuilds the overflow that \
+                 triggers the next (Go spins here until the process is killed or the test \
+                 times out)",
+                t.b, t.count, t.live, t.noverflow
+            ),
+        )
+    }
+
     /// `hashGrow` (map.go 1041-1082), called by `mapassign` for `key`: the new array is
     /// allocated (a call into the allocator), then the header is committed one plain store at
     /// a time (`B`, `flags`, `oldbuckets`, then `buckets`, `nevacuate`, `noverflow`, `extra`),
@@ -96,6 +142,27 @@ struct Dst {
 }
 
 impl<K: MapKey, V: MapValue> Hmap<K, V> {
+    /// The values `mapassign`'s grow trigger and the grow it starts depend on, read when no
+    /// grow is in progress.
+    pub(crate) fn grow_trigger(&self) -> GrowTrigger {
+        let live = self.buckets.map_or(0, |array| {
+            (0..array.len)
+                .filter_map(|i| array.at(i))
+                .flat_map(|b| self.chain(b))
+                .map(|b| {
+                    let tophash = &self.arena[b].tophash;
+                    tophash.iter().filter(|&&t| t >= MIN_TOP_HASH).count()
+                })
+                .sum()
+        });
+        GrowTrigger {
+            b: self.b,
+            count: self.count,
+            noverflow: self.noverflow,
+            live,
+        }
+    }
+
     /// `hashGrow`'s first half (map.go 1042-1050): `bigger`, `sameSizeGrow`, the old array
     /// and the newly allocated one.
     pub(crate) fn grow_allocate(&mut self) -> (u8, Option<Array>, Array) {
@@ -223,5 +290,53 @@ impl<K: MapKey, V: MapValue> Hmap<K, V> {
             self.extra_oldoverflow = false;
             self.flags &= !SAME_SIZE_GROW;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::GoMap;
+    use maprace_harness::Raised;
+    use std::panic::{catch_unwind, AssertUnwindSafe};
+
+    /// Every key in bucket 0 (tophash = key + 10), so overflow buckets come early.
+    fn one_bucket(keys: u32) -> GoMap<u32, u32> {
+        let m = GoMap::with_hash_fn(|k, _| u64::from(*k + 10) << 56);
+        for k in 0..keys {
+            m.assign(k, k);
+        }
+        m
+    }
+
+    fn raised(f: impl FnOnce()) -> Option<Raised> {
+        let payload = catch_unwind(AssertUnwindSafe(f)).err()?;
+        payload.downcast::<Raised>().ok().map(|r| *r)
+    }
+
+    /// Two lost `count++` leave a full bucket counted as 6: the next key goes to an overflow
+    /// bucket without a grow, and the key after it sends `mapassign` round Go's endless
+    /// same-size grow, which the model reports as a hang.
+    #[test]
+    fn a_count_below_the_live_keys_at_b0_hangs_mapassign() {
+        let m = one_bucket(8);
+        m.h.with_mut(|h| h.count -= 2);
+        m.assign(8, 8);
+        let i = m.internals();
+        assert_eq!((i.b, i.count, i.noverflow), (0, 7, 1), "{i:?}");
+        let r = raised(|| m.assign(9, 9)).expect("mapassign hangs");
+        assert_eq!(r.kind.as_str(), super::HANG);
+        assert!(
+            r.message.contains("B = 0, count = 7 with 9 live keys"),
+            "{}",
+            r.message
+        );
+    }
+
+    /// With `count` right, the same keys grow the map by doubling and every assign returns.
+    #[test]
+    fn the_same_keys_with_a_true_count_grow_normally() {
+        let m = one_bucket(10);
+        assert!(m.internals().b >= 1);
+        m.check_invariants().unwrap();
     }
 }

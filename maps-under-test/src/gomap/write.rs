@@ -165,6 +165,9 @@ impl<K: MapKey, V: MapValue> GoMap<K, V> {
             });
         }
         let top = tophash(hash);
+        // The trigger of the grow this call started last: a second grow from the same values
+        // is Go's endless loop (see `GoMap::grows_forever`).
+        let mut grown_from = None;
         let slot = 'again: loop {
             let (bucket, growing) = self
                 .h
@@ -205,6 +208,11 @@ impl<K: MapKey, V: MapValue> GoMap<K, V> {
                         || too_many_overflow_buckets(h.noverflow, h.b))
             });
             if grow {
+                let from = self.h.with(|h| h.grow_trigger());
+                if grown_from == Some(from) {
+                    self.grows_forever(key, from);
+                }
+                grown_from = Some(from);
                 self.hash_grow(key);
                 continue 'again;
             }

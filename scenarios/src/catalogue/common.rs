@@ -6,6 +6,7 @@ use crate::{Scenario, Size, Variant};
 use maprace_harness::{fail, preempt, FailureKind, Op, Point};
 use maprace_maps::shared::{MapKey, MapValue};
 use maprace_maps::GoMap;
+use std::sync::OnceLock;
 
 /// A Go variable (a package-level `var`, a struct field) that goroutines read and write with
 /// plain loads and stores. Reading or writing it is not a scheduling point: what races in the
@@ -114,6 +115,21 @@ pub(crate) const GO: Sizes = Sizes {
     ops: 60,
 };
 
+/// `n` key names `{prefix}{i}` as `&'static str`, like the string literals and interned names
+/// of the Go programs, for the scenarios whose maps take `&'static str` keys. Made once per
+/// process in `cell` (a few hundred bytes that live as long as the catalogue).
+pub(crate) fn static_names(
+    cell: &'static OnceLock<Vec<&'static str>>,
+    prefix: &str,
+    n: usize,
+) -> &'static [&'static str] {
+    cell.get_or_init(|| {
+        (0..n)
+            .map(|i| &*Box::leak(format!("{prefix}{i}").into_boxed_str()))
+            .collect()
+    })
+}
+
 /// A scenario's `(buggy, fixed)` bodies.
 pub(crate) type Bodies = (fn(), fn());
 
@@ -204,6 +220,8 @@ pub(crate) mod kinds {
     /// `panic: runtime error: invalid memory address or nil pointer dereference [signal
     /// SIGSEGV ...]` (or `fatal error: fault`).
     pub const FAULT: &str = "fault";
-    /// An execution ran past the step bound: a goroutine spinning (in Go, a hang).
-    pub const STEP_BOUND: &str = "step-bound";
+    /// A goroutine the map model knows spins forever (Go prints nothing and the program
+    /// hangs): `mapassign` restarting the same grow without end, on a map whose `count` a race
+    /// left below its live keys.
+    pub const HANG: &str = "hang";
 }

@@ -100,8 +100,10 @@ pub(crate) fn scenarios() -> Vec<Scenario> {
         go_size: Some(GoSized {
             bodies: (buggy_go, fixed_go),
             expected_kinds: &[
+                kinds::RACE,
                 kinds::WRITES,
                 kinds::CORRUPTED,
+                kinds::WRONG,
                 kinds::BAD_MAP_STATE,
                 kinds::FAULT,
             ],

@@ -91,7 +91,13 @@ pub(crate) fn scenarios() -> Vec<Scenario> {
         fixed,
         go_size: Some(GoSized {
             bodies: (buggy_go, fixed_go),
-            expected_kinds: &[kinds::WRITES],
+            expected_kinds: &[
+                kinds::RACE,
+                kinds::WRITES,
+                kinds::CORRUPTED,
+                kinds::FAULT,
+                kinds::BAD_MAP_STATE,
+            ],
         }),
         expected_kinds: &[kinds::RACE, kinds::WRITES, kinds::CORRUPTED],
         dfs_iterations: DEFAULT_DFS_ITERATIONS,

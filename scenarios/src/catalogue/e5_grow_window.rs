@@ -111,7 +111,7 @@ pub(crate) fn scenarios() -> Vec<Scenario> {
         fixed,
         go_size: Some(GoSized {
             bodies: (buggy_go, fixed_go),
-            expected_kinds: &[kinds::WRITES, kinds::CORRUPTED, kinds::FAULT, kinds::BAD_MAP_STATE, kinds::OLDOVERFLOW],
+            expected_kinds: &[kinds::RACE, kinds::WRITES, kinds::CORRUPTED, kinds::FAULT, kinds::BAD_MAP_STATE, kinds::OLDOVERFLOW],
         }),
         expected_kinds: &[
             kinds::RACE,

@@ -33,6 +33,11 @@
 //!
 //! Two request goroutines call `handle` ("a" and "b"; "c") while the cache warms up.
 //!
+//! At Go size the warmer loads 100 keys (`user:0`...), so the map grows from B = 0 to B = 4
+//! under the readers, and three client connections, each served by its own goroutine as
+//! `net/http` serves a connection's requests in turn, send 20 requests each (four goroutines
+//! besides main, within loom's limit).
+//!
 //! # Why it fails
 //!
 //! `sync.Once` itself is race-free, whatever the seed article suggests: every caller of `Do`
@@ -57,41 +62,91 @@
 //! one calls `memequal` on the nil pointer: `panic: runtime error: invalid memory address or
 //! nil pointer dereference [signal SIGSEGV ...]` inside the runtime (kind `fault`).
 //!
+//! At Go size the same three kinds appear (`concurrent map read and map write` in nearly
+//! every execution), plus `data-race` where the requests' lookups and the warmer's writes
+//! happen not to overlap in a checked window. The warmer is the only writer, so no schedule
+//! gives `concurrent map writes`, `bad map state` or a corrupted map: reads never write the
+//! map (not even to evacuate), so its internals only ever see one writer's steps.
+//!
 //! # The fix
 //!
 //! Finish every write inside `Do`: fill the map synchronously in the `Once` function. After
 //! `Do` returns the map is only read, and concurrent reads are safe. (Guarding the map with a
 //! mutex would work too, at the cost of a lock per request.)
 
-use super::common::{check_map, expect, expect_contents, kinds, nil_dereference, Pair, Var};
+use super::common::{
+    check_map, expect, expect_contents, kinds, nil_dereference, static_names, GoSized, Pair, Sizes,
+    Var, GO, SMALL,
+};
 use crate::run::DEFAULT_DFS_ITERATIONS;
 use crate::runtime::{go, Arc, Once, WaitGroup};
 use crate::Scenario;
 use maprace_maps::GoMap;
+use std::sync::OnceLock;
 
 type Cache = GoMap<&'static str, u64>;
 
 const KEYS: [&str; 3] = ["a", "b", "c"];
 
-/// `load(k)`: the slow source the cache fronts.
-fn load(k: &str) -> u64 {
-    k.len() as u64 * 100 + u64::from(k.as_bytes()[0])
+/// Go size: the keys the warmer loads.
+fn go_keys() -> &'static [&'static str] {
+    static NAMES: OnceLock<Vec<&'static str>> = OnceLock::new();
+    static_names(&NAMES, "user:", GO.keys)
 }
 
-/// The package state: `once`, `cache`, and (test instrumentation, not in the Go program) a
-/// wait group the background warmer reports to, so the test can check the map once it is
-/// quiescent.
+/// `load(k)`: the slow source the cache fronts.
+fn load(k: &str) -> u64 {
+    k.len() as u64 * 100 + k.bytes().map(u64::from).sum::<u64>()
+}
+
+/// The keys the warmer loads, and the keys each request goroutine looks up in turn.
+struct Shape {
+    warm: &'static [&'static str],
+    requests: Vec<Vec<&'static str>>,
+}
+
+impl Shape {
+    fn of(size: Sizes) -> Shape {
+        if size == SMALL {
+            return Shape {
+                warm: &KEYS,
+                requests: vec![KEYS[..2].to_vec(), KEYS[2..].to_vec()],
+            };
+        }
+        // Three client connections, each served by its own goroutine (net/http serves a
+        // connection's requests in turn on one goroutine), spread over the warm keys.
+        let warm = go_keys();
+        let requests = (0..CONNECTIONS)
+            .map(|c| {
+                (0..size.requests)
+                    .map(|r| warm[(c * 37 + r * 11) % warm.len()])
+                    .collect()
+            })
+            .collect();
+        Shape { warm, requests }
+    }
+}
+
+/// Request goroutines at Go size: with the warmer, four goroutines besides main (loom's
+/// limit).
+const CONNECTIONS: usize = 3;
+
+/// The package state: `once`, `cache`, the keys `Do`'s function loads, and (test
+/// instrumentation, not in the Go program) a wait group the background warmer reports to, so
+/// the test can check the map once it is quiescent.
 struct Package {
     once: Once,
     cache: Var<Option<Arc<Cache>>>,
+    keys: &'static [&'static str],
     background: WaitGroup,
 }
 
 impl Package {
-    fn new() -> Arc<Self> {
+    fn new(keys: &'static [&'static str]) -> Arc<Self> {
         Arc::new(Package {
             once: Once::new(),
             cache: Var::new(None),
+            keys,
             background: WaitGroup::new(),
         })
     }
@@ -111,13 +166,16 @@ impl Package {
     }
 }
 
-fn run(pkg: Arc<Package>, get_cache: fn(&Arc<Package>) -> Arc<Cache>) {
-    let requests: Vec<_> = [&KEYS[..2], &KEYS[2..]]
+fn run(size: Sizes, get_cache: fn(&Arc<Package>) -> Arc<Cache>) {
+    let shape = Shape::of(size);
+    let pkg = Package::new(shape.warm);
+    let requests: Vec<_> = shape
+        .requests
         .into_iter()
         .map(|keys| {
             let pkg = Arc::clone(&pkg);
             go("request", move || {
-                for &k in keys {
+                for k in keys {
                     let v = pkg.handle(&get_cache(&pkg), k);
                     expect(v == load(k), || format!("handle({k}) = {v}"));
                 }
@@ -130,43 +188,54 @@ fn run(pkg: Arc<Package>, get_cache: fn(&Arc<Package>) -> Arc<Cache>) {
     pkg.background.wait();
     let cache = pkg.cache();
     check_map(&cache);
-    let want: Vec<_> = KEYS.iter().map(|&k| (k, load(k))).collect();
+    let mut want: Vec<_> = shape.warm.iter().map(|&k| (k, load(k))).collect();
+    want.sort();
     expect_contents(&cache, "the warm cache", &want);
 }
 
-fn buggy() {
-    fn get_cache(pkg: &Arc<Package>) -> Arc<Cache> {
-        pkg.once.call_once(|| {
-            let cache = Arc::new(Cache::new());
-            pkg.cache.set(Some(Arc::clone(&cache)));
-            pkg.background.add(1);
-            // The goroutine is started from inside Do, but nothing makes Do wait for it.
-            let pkg = Arc::clone(pkg);
-            go("warmer", move || {
-                for k in KEYS {
-                    cache.assign(k, load(k));
-                }
-                pkg.background.done();
-            });
+fn buggy_get_cache(pkg: &Arc<Package>) -> Arc<Cache> {
+    pkg.once.call_once(|| {
+        let cache = Arc::new(Cache::new());
+        pkg.cache.set(Some(Arc::clone(&cache)));
+        pkg.background.add(1);
+        // The goroutine is started from inside Do, but nothing makes Do wait for it.
+        let pkg = Arc::clone(pkg);
+        go("warmer", move || {
+            for &k in pkg.keys {
+                cache.assign(k, load(k));
+            }
+            pkg.background.done();
         });
-        pkg.cache()
-    }
-    run(Package::new(), get_cache);
+    });
+    pkg.cache()
+}
+
+fn fixed_get_cache(pkg: &Arc<Package>) -> Arc<Cache> {
+    pkg.once.call_once(|| {
+        let cache = Arc::new(Cache::new());
+        // Every write happens before Do returns.
+        for &k in pkg.keys {
+            cache.assign(k, load(k));
+        }
+        pkg.cache.set(Some(cache));
+    });
+    pkg.cache()
+}
+
+fn buggy() {
+    run(SMALL, buggy_get_cache);
 }
 
 fn fixed() {
-    fn get_cache(pkg: &Arc<Package>) -> Arc<Cache> {
-        pkg.once.call_once(|| {
-            let cache = Arc::new(Cache::new());
-            // Every write happens before Do returns.
-            for k in KEYS {
-                cache.assign(k, load(k));
-            }
-            pkg.cache.set(Some(cache));
-        });
-        pkg.cache()
-    }
-    run(Package::new(), get_cache);
+    run(SMALL, fixed_get_cache);
+}
+
+fn buggy_go() {
+    run(GO, buggy_get_cache);
+}
+
+fn fixed_go() {
+    run(GO, fixed_get_cache);
 }
 
 pub(crate) fn scenarios() -> Vec<Scenario> {
@@ -176,7 +245,10 @@ pub(crate) fn scenarios() -> Vec<Scenario> {
             "sync.Once makes a map and starts a goroutine that fills it while callers read it",
         buggy,
         fixed,
-        go_size: None,
+        go_size: Some(GoSized {
+            bodies: (buggy_go, fixed_go),
+            expected_kinds: &[kinds::RACE, kinds::READ_WRITE, kinds::PANIC, kinds::FAULT],
+        }),
         expected_kinds: &[kinds::RACE, kinds::READ_WRITE, kinds::PANIC, kinds::FAULT],
         dfs_iterations: DEFAULT_DFS_ITERATIONS,
     }

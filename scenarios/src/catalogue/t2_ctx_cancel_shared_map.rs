@@ -180,7 +180,7 @@ pub(crate) fn scenarios() -> Vec<Scenario> {
         fixed,
         go_size: Some(GoSized {
             bodies: (buggy_go, fixed_go),
-            expected_kinds: &[kinds::WRITES],
+            expected_kinds: &[kinds::RACE, kinds::WRITES, kinds::WRONG],
         }),
         expected_kinds: &[kinds::RACE, kinds::WRITES, kinds::CORRUPTED, kinds::WRONG],
         dfs_iterations: DEFAULT_DFS_ITERATIONS,

@@ -236,7 +236,7 @@ pub(crate) fn scenarios() -> Vec<Scenario> {
         fixed,
         go_size: Some(GoSized {
             bodies: (buggy_go, fixed_go),
-            expected_kinds: &[kinds::WRITES, kinds::READ_WRITE, kinds::ITER_WRITE],
+            expected_kinds: &[kinds::RACE, kinds::WRITES, kinds::READ_WRITE, kinds::ITER_WRITE, kinds::CORRUPTED, kinds::WRONG, kinds::FAULT, kinds::BAD_MAP_STATE],
         }),
         expected_kinds: &[
             kinds::RACE,

@@ -35,6 +35,12 @@
 //! No server runs here: the main goroutine is the request's goroutine (middleware, then
 //! handler, then the access log), and the test waits for the enrichment before checking.
 //!
+//! At Go size the request carries 61 attributes: the enrichment also adds 28 tags
+//! (`geo.tag0`...) and the handler 29 annotations (`handler.note0`...), so the map grows from
+//! B = 0 to B = 4 while both goroutines write it. One request is the unit: every request has
+//! its own map and its own enrichment goroutine, so concurrent requests never share a map and
+//! add nothing but more of the same race.
+//!
 //! # Why it fails
 //!
 //! `context.WithValue` stores a reference: the map the enrichment goroutine gets back out of
@@ -57,18 +63,27 @@
 //! one calls `memequal` on the nil pointer: `panic: runtime error: invalid memory address or
 //! nil pointer dereference [signal SIGSEGV ...]` inside the runtime (kind `fault`).
 //!
+//! At Go size the two writers also meet inside the grows: both evacuate one old bucket
+//! (`fatal error: bad map state`), one reads an array the other's half-committed grow made
+//! inconsistent (`map-corrupted`: a bucket index outside its array, where Go reads unrelated
+//! memory), or, rarely, a lost `count++` leaves `count` below the live keys of the one-bucket
+//! map and the next insert restarts a same-size grow for ever (`hang`: Go prints nothing).
+//!
 //! # The fix
 //!
 //! Put a struct with a mutex in the context instead of a bare map, and go through it
 //! everywhere (enrichment, handler, access log). Copying the map before handing it to the
 //! goroutine works too, when the request does not need the enrichment's results.
 
-use super::common::{check_map, expect_contents, kinds, work, Pair};
+use super::common::{
+    check_map, expect_contents, kinds, static_names, work, GoSized, Pair, Sizes, GO, SMALL,
+};
 use crate::run::DEFAULT_DFS_ITERATIONS;
 use crate::runtime::context::{self, Context};
 use crate::runtime::{go, Arc, Mutex, WaitGroup};
 use crate::Scenario;
 use maprace_maps::GoMap;
+use std::sync::OnceLock;
 
 type Attrs = GoMap<&'static str, &'static str>;
 
@@ -133,7 +148,40 @@ impl AttrsAccess for Locked {
     }
 }
 
-fn enrich<A: AttrsAccess>(ctx: &Context) {
+/// The attributes each side adds beyond the small shape's: none at the default size; at Go
+/// size the enrichment's tags and the handler's annotations, about half of the request's
+/// operations each, so the map grows from B = 0 to B = 4 under the two goroutines.
+struct Extra {
+    enrich: &'static [&'static str],
+    handler: &'static [&'static str],
+}
+
+impl Extra {
+    fn of(size: Sizes) -> Extra {
+        if size == SMALL {
+            return Extra {
+                enrich: &[],
+                handler: &[],
+            };
+        }
+        static ENRICH: OnceLock<Vec<&'static str>> = OnceLock::new();
+        static HANDLER: OnceLock<Vec<&'static str>> = OnceLock::new();
+        Extra {
+            enrich: static_names(&ENRICH, "geo.tag", size.ops / 2 - 2),
+            handler: static_names(&HANDLER, "handler.note", size.ops / 2 - 1),
+        }
+    }
+
+    /// What the attributes hold at the end, sorted by name.
+    fn want(&self) -> Vec<(&'static str, &'static str)> {
+        let mut want = WANT.to_vec();
+        want.extend(self.enrich.iter().chain(self.handler).map(|&k| (k, "v")));
+        want.sort();
+        want
+    }
+}
+
+fn enrich<A: AttrsAccess>(ctx: &Context, extra: &'static [&'static str]) {
     let attrs: Arc<A> = ctx
         .value(KEY)
         .expect("the middleware put the attributes in");
@@ -141,46 +189,65 @@ fn enrich<A: AttrsAccess>(ctx: &Context) {
     attrs.set("geo", "eu");
     work("user lookup");
     attrs.set("user", "u1");
+    for &k in extra {
+        attrs.set(k, "v");
+    }
 }
 
-fn handler<A: AttrsAccess>(ctx: &Context) {
+fn handler<A: AttrsAccess>(ctx: &Context, extra: &'static [&'static str]) {
     let attrs: Arc<A> = ctx
         .value(KEY)
         .expect("the middleware put the attributes in");
     attrs.set("route", "/items");
+    for &k in extra {
+        attrs.set(k, "v");
+    }
     let _anonymous = attrs.get("user").is_none();
 }
 
 /// The middleware around the handler, for one request; the test then waits for the
 /// enrichment and checks the attributes.
-fn request<A: AttrsAccess>(attrs: A) {
+fn request<A: AttrsAccess>(size: Sizes, attrs: A) {
+    let extra = Extra::of(size);
     let attrs = Arc::new(attrs);
     attrs.set("request_id", "r1");
     let ctx = context::with_value(&context::background(), KEY, Arc::clone(&attrs));
     let enrichment = Arc::new(WaitGroup::new()); // the test's view of the goroutine
     enrichment.add(1);
-    let (c, done) = (ctx.clone(), Arc::clone(&enrichment));
+    let (c, done, tags) = (ctx.clone(), Arc::clone(&enrichment), extra.enrich);
     go("enrich", move || {
-        enrich::<A>(&c);
+        enrich::<A>(&c, tags);
         done.done();
     });
-    handler::<A>(&ctx);
+    handler::<A>(&ctx, extra.handler);
     let _access_log = attrs.log();
 
     enrichment.wait();
     check_map(attrs.map());
-    expect_contents(attrs.map(), "the request attributes", &WANT);
+    expect_contents(attrs.map(), "the request attributes", &extra.want());
+}
+
+fn locked() -> Locked {
+    Locked {
+        mu: Mutex::new(()),
+        m: Attrs::new(),
+    }
 }
 
 fn buggy() {
-    request(Attrs::new());
+    request(SMALL, Attrs::new());
 }
 
 fn fixed() {
-    request(Locked {
-        mu: Mutex::new(()),
-        m: Attrs::new(),
-    });
+    request(SMALL, locked());
+}
+
+fn buggy_go() {
+    request(GO, Attrs::new());
+}
+
+fn fixed_go() {
+    request(GO, locked());
 }
 
 pub(crate) fn scenarios() -> Vec<Scenario> {
@@ -189,7 +256,20 @@ pub(crate) fn scenarios() -> Vec<Scenario> {
         description: "middleware stores an attributes map with context.WithValue; an async enrichment writes it while the handler reads and writes it",
         buggy,
         fixed,
-        go_size: None,
+        go_size: Some(GoSized {
+            bodies: (buggy_go, fixed_go),
+            expected_kinds: &[
+                kinds::RACE,
+                kinds::WRITES,
+                kinds::READ_WRITE,
+                kinds::ITER_WRITE,
+                kinds::CORRUPTED,
+                kinds::WRONG,
+                kinds::FAULT,
+                kinds::BAD_MAP_STATE,
+                kinds::HANG,
+            ],
+        }),
         expected_kinds: &[
             kinds::RACE,
             kinds::WRITES,

@@ -202,7 +202,7 @@ pub(crate) fn scenarios() -> Vec<Scenario> {
         fixed,
         go_size: Some(GoSized {
             bodies: (buggy_go, fixed_go),
-            expected_kinds: &[kinds::WRITES],
+            expected_kinds: &[kinds::RACE, kinds::WRITES, kinds::READ_WRITE, kinds::ITER_WRITE, kinds::WRONG],
         }),
         expected_kinds: &[
             kinds::WRITES,
