@@ -707,7 +707,7 @@ impl Explorer {
         let mut engine = Driver::new(
             strategy::build(&Strategy::Replay(token.clone()), self.seed),
             true,
-            self.max_steps.max(token.len() as u64 + 1),
+            self.max_steps.max(token.len() as u64),
             on_finish,
         );
         engine.expect(token);

@@ -605,3 +605,33 @@ fn event_notes_keep_each_events_detail_and_fields() {
         ]
     );
 }
+
+#[test]
+fn an_execution_cut_at_the_step_bound_replays_to_the_same_cut() {
+    // A spin-wait on a flag nobody sets: every execution runs into the step bound.
+    let spin = || {
+        let flag = Arc::new(sync::AtomicBool::new(false));
+        let f = Arc::clone(&flag);
+        let h = go("spinner", move || {
+            while !f.load(sync::Ordering::SeqCst) {
+                yield_now();
+            }
+        });
+        h.join();
+    };
+    let explorer = Explorer::new("test/step-bound")
+        .max_steps(60)
+        .step_bound_fails(true)
+        .iterations(5);
+    let e = explorer.run(spin);
+    let f = &e.failures[0];
+    assert_eq!(f.failure.kind, FailureKind::STEP_BOUND);
+    let replayed = explorer
+        .replay(&f.token, spin)
+        .expect("a cut execution replays");
+    assert_eq!(replayed.trace_hash, f.trace_hash);
+    assert_eq!(
+        replayed.failure.map(|x| x.kind),
+        Some(FailureKind::STEP_BOUND)
+    );
+}
