@@ -23,8 +23,8 @@ impl BarrierWaitResult {
 }
 
 impl Barrier {
-    /// A barrier for `n` threads.
-    pub fn new(n: usize) -> Self {
+    /// A barrier for `n` threads (usable in a `static`).
+    pub const fn new(n: usize) -> Self {
         Barrier {
             n,
             state: Mutex::new((0, 0)),
