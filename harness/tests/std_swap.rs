@@ -384,3 +384,109 @@ mod under_loom {
         );
     }
 }
+
+/// Scoped threads that borrow from the caller, written once against whatever `sync` and
+/// `thread` are in scope.
+macro_rules! scoped_under_test {
+    () => {
+        use sync::atomic::{AtomicUsize, Ordering};
+        use sync::Mutex;
+
+        /// Sums `parts` in two scoped threads that borrow them; with `racy`, each adds its half
+        /// to the total with a load and a store (the planted bug: a half can be lost).
+        pub fn sum(parts: &[usize], racy: bool) -> usize {
+            let total = AtomicUsize::new(0);
+            let finished = Mutex::new(Vec::new());
+            let (a, b) = parts.split_at(parts.len() / 2);
+            let first = thread::scope(|s| {
+                let mut hs = [a, b].into_iter().enumerate().map(|(i, half)| {
+                    let (total, finished) = (&total, &finished);
+                    thread::Builder::new()
+                        .name(format!("half{i}"))
+                        .spawn_scoped(s, move || {
+                            let part: usize = half.iter().sum();
+                            if racy {
+                                let t = total.load(Ordering::SeqCst);
+                                thread::yield_now();
+                                total.store(t + part, Ordering::SeqCst);
+                            } else {
+                                total.fetch_add(part, Ordering::SeqCst);
+                            }
+                            finished.lock().unwrap().push(i);
+                            part
+                        })
+                        .unwrap()
+                });
+                let first = hs.next().unwrap();
+                // The second thread is spawned, and its handle dropped: the scope joins it.
+                drop(hs.next());
+                first.join().unwrap()
+            });
+            assert_eq!(first, a.iter().sum::<usize>());
+            assert_eq!(
+                finished.into_inner().unwrap().len(),
+                2,
+                "the scope returned before its threads finished"
+            );
+            let sum = total.load(Ordering::SeqCst);
+            assert_eq!(sum, parts.iter().sum::<usize>(), "a half was lost");
+            sum
+        }
+    };
+}
+
+mod scoped_on_std {
+    use std::sync;
+    use std::thread;
+    scoped_under_test!();
+}
+
+mod scoped_on_maprace {
+    use maprace_harness::std_shaped::sync;
+    use maprace_harness::std_shaped::thread;
+    scoped_under_test!();
+}
+
+#[test]
+fn scoped_threads_run_on_std() {
+    assert_eq!(scoped_on_std::sum(&[1, 2, 3, 4], false), 10);
+}
+
+#[test]
+fn scoped_threads_outside_an_exploration_are_std() {
+    assert_eq!(scoped_on_maprace::sum(&[1, 2, 3, 4], false), 10);
+}
+
+#[test]
+fn scoped_threads_inside_an_exploration_are_goroutines() {
+    let exploration = Check::new()
+        .identity("std-swap/scoped")
+        .persist(false)
+        .strategy(Strategy::Random)
+        .iterations(300)
+        .try_run(|| {
+            // Borrowed from this execution's stack.
+            let parts = vec![1, 2, 3, 4];
+            scoped_on_maprace::sum(&parts, false);
+        })
+        .unwrap_or_else(|f| panic!("{f}"));
+    assert_eq!(exploration.executions, 300);
+}
+
+#[test]
+fn a_bug_between_scoped_threads_is_found() {
+    let failure = Check::new()
+        .identity("std-swap/scoped-racy")
+        .persist(false)
+        .strategy(Strategy::Random)
+        .iterations(2_000)
+        .try_run(|| {
+            let parts = vec![1, 2, 3, 4];
+            scoped_on_maprace::sum(&parts, true);
+        })
+        .expect_err("the lost update is found");
+    let text = failure.to_string();
+    assert!(text.contains("a half was lost"), "{text}");
+    // Builder names are goroutine names for scoped threads too.
+    assert!(failure.found.trace.goroutines.iter().any(|g| g == "half1"));
+}

@@ -42,6 +42,7 @@
 //!   forced again in another execution (`static`s always have the `fn() -> T` type).
 
 pub(crate) mod bind;
+mod scope;
 pub mod sync;
 pub mod thread;
 
