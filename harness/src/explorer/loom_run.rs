@@ -119,9 +119,9 @@ pub(super) fn run(
     }
     if let Some(limit) = record::with(|r| r.loom_state.limit.take()) {
         record::with(|r| {
-        r.active = false;
-        r.end_bindings();
-    });
+            r.active = false;
+            r.end_bindings();
+        });
         return Err(LoomLimit(limit));
     }
     let found = record::with(|r| r.failure.is_some()).then(|| loom_failure(race_detection));

@@ -100,7 +100,8 @@ impl Bind {
                 // Another execution's tag: this value's twin here, if any, is by address.
                 let i = b.by_address.as_ref().and_then(|m| m.get(&address)).copied();
                 if let Some(i) = i {
-                    self.tag.store(epoch << 32 | u64::from(i + 1), Ordering::Relaxed);
+                    self.tag
+                        .store(epoch << 32 | u64::from(i + 1), Ordering::Relaxed);
                 }
                 i
             };

@@ -304,7 +304,13 @@ fn from_address<T>(a: usize) -> *mut T {
     std::ptr::with_exposed_provenance_mut(a)
 }
 
-atomic_common!(AtomicPtr<T>, *mut T, crate::atomic::AtomicUsize, to_address, from_address);
+atomic_common!(
+    AtomicPtr<T>,
+    *mut T,
+    crate::atomic::AtomicUsize,
+    to_address,
+    from_address
+);
 
 impl<T> Default for AtomicPtr<T> {
     fn default() -> Self {

@@ -131,7 +131,8 @@ impl<T> OnceLock<T> {
             return self.home.set(value);
         }
         let mut value = Some(value);
-        self.once.call_once(|| self.keep(value.take().expect("taken once")));
+        self.once
+            .call_once(|| self.keep(value.take().expect("taken once")));
         match value {
             None => Ok(()),
             Some(v) => Err(v),
@@ -153,7 +154,10 @@ impl<T> OnceLock<T> {
             return self.home.into_inner();
         }
         let here = self.slot().get().checked_sub(1)?;
-        let mut made = self.made.into_inner().unwrap_or_else(PoisonError::into_inner);
+        let mut made = self
+            .made
+            .into_inner()
+            .unwrap_or_else(PoisonError::into_inner);
         Some(*made.swap_remove(here))
     }
 }
@@ -227,6 +231,8 @@ impl<T, F: FnOnce() -> T> Deref for LazyLock<T, F> {
 
 impl<T: fmt::Debug, F> fmt::Debug for LazyLock<T, F> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_tuple("LazyLock").field(&self.cell.home.get()).finish()
+        f.debug_tuple("LazyLock")
+            .field(&self.cell.home.get())
+            .finish()
     }
 }
