@@ -193,3 +193,31 @@ fn named_mutexes_say_which_in_traces() {
     let text = failure.to_string();
     assert!(text.contains("mutex: lock  \"stripe[2]\""), "{text}");
 }
+
+/// Compiles only if the std-shaped types are `Send` and `Sync` where std's are.
+#[test]
+fn send_and_sync_as_std() {
+    use maprace_harness::std_shaped::sync::atomic::{AtomicBool, AtomicPtr, AtomicU64};
+    use maprace_harness::std_shaped::sync::{
+        Barrier, Condvar, LazyLock, Mutex, MutexGuard, Once, OnceLock, RwLock,
+        RwLockReadGuard, RwLockWriteGuard,
+    };
+    use maprace_harness::std_shaped::thread::{Scope, ScopedJoinHandle};
+    fn send_sync<T: Send + Sync>() {}
+    fn sync<T: Sync>() {}
+    send_sync::<Mutex<u32>>();
+    send_sync::<RwLock<u32>>();
+    send_sync::<Condvar>();
+    send_sync::<Barrier>();
+    send_sync::<Once>();
+    send_sync::<OnceLock<u32>>();
+    send_sync::<LazyLock<u32>>();
+    send_sync::<AtomicBool>();
+    send_sync::<AtomicU64>();
+    send_sync::<AtomicPtr<u32>>();
+    send_sync::<Scope<'static, 'static>>();
+    send_sync::<ScopedJoinHandle<'static, u32>>();
+    sync::<MutexGuard<'static, u32>>();
+    sync::<RwLockReadGuard<'static, u32>>();
+    sync::<RwLockWriteGuard<'static, u32>>();
+}
