@@ -11,7 +11,8 @@
 //! executions changes.
 //!
 //! A value finds its twin through a tag it holds (the execution's number and the twin's index):
-//! one atomic load and a compare per operation, the whole cost of binding inside an execution.
+//! a thread-local read, one atomic load and a compare per operation, the whole cost of binding
+//! inside an execution.
 //! A value used by executions on several threads at once (a `static` shared by tests running in
 //! parallel) overwrites its tag from each; the loser finds its twin again by the value's
 //! address, in a per-execution table.

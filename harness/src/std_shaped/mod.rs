@@ -29,9 +29,10 @@
 //! As in std, `new` is `const` (`static M: Mutex<u32> = Mutex::new(0);` compiles), so a value
 //! cannot choose its side when it is made: it binds on first use, in each execution anew (see
 //! `bind`). Outside an execution the cost is one thread-local read per operation; inside, one
-//! more atomic load and compare to find the execution's twin of the value. A `static` carries
-//! nothing of one execution into the next, except the data of a `Mutex` or `RwLock` (which
-//! lives in std's lock, as std's does: reset it in the body if an execution changes it).
+//! more thread-local read, atomic load and compare to find the execution's twin of the value.
+//! A `static` carries nothing of one execution into the next, except the data of a `Mutex` or
+//! `RwLock` (which lives in std's lock, as std's does: reset it in the body if an execution
+//! changes it).
 //! Values made outside an exploration and used inside it (or the other way round) work too.
 //!
 //! Differences from std, all because an execution is a simulation:

@@ -13,8 +13,7 @@ use std::sync::{LockResult, PoisonError, TryLockError, TryLockResult};
 /// harness mutex (remade for every execution) decides who holds the lock, and is the
 /// scheduling point. So a `static` mutex keeps its **data** from one execution to the next,
 /// as a `static` keeps it from one test to the next: a body that changes it should reset it
-/// first (a body that depends on what an earlier execution left is reported as
-/// nondeterminism when its token is replayed).
+/// first (an execution that depends on what an earlier one left does not replay alone).
 ///
 /// ```
 /// use maprace_harness::std_shaped::sync::Mutex;
