@@ -197,3 +197,61 @@ mod under_loom {
         );
     }
 }
+
+/// Statics with no lock data, so explorations on several threads may share them.
+mod shared_by_threads {
+    use maprace_harness::std_shaped::sync::atomic::{AtomicUsize, Ordering};
+    use maprace_harness::std_shaped::sync::{Arc, Once, OnceLock};
+    use maprace_harness::std_shaped::thread;
+
+    static HITS: AtomicUsize = AtomicUsize::new(0);
+    static INIT: Once = Once::new();
+    static INITS: AtomicUsize = AtomicUsize::new(0);
+    static LIMIT: OnceLock<usize> = OnceLock::new();
+
+    pub fn run() {
+        assert_eq!(HITS.load(Ordering::SeqCst), 0, "HITS carried over");
+        let done = Arc::new(AtomicUsize::new(0));
+        let hs: Vec<_> = (0..2)
+            .map(|_| {
+                let done = Arc::clone(&done);
+                thread::spawn(move || {
+                    INIT.call_once(|| {
+                        INITS.fetch_add(1, Ordering::SeqCst);
+                    });
+                    let limit = *LIMIT.get_or_init(|| 2);
+                    assert!(HITS.fetch_add(1, Ordering::SeqCst) < limit);
+                    done.fetch_add(1, Ordering::SeqCst);
+                })
+            })
+            .collect();
+        for h in hs {
+            h.join().unwrap();
+        }
+        assert_eq!(HITS.load(Ordering::SeqCst), 2);
+        assert_eq!(INITS.load(Ordering::SeqCst), 1, "INIT ran twice");
+        assert_eq!(done.load(Ordering::SeqCst), 2);
+    }
+}
+
+#[test]
+fn explorations_on_several_threads_share_statics() {
+    // Each thread's executions overwrite the statics' tags; the others find their twins again
+    // by address. Any leak between executions or threads fails an assertion in `run`.
+    let explore = |name: &'static str| {
+        std::thread::spawn(move || {
+            Check::new()
+                .identity(name)
+                .persist(false)
+                .strategy(Strategy::Random)
+                .iterations(500)
+                .try_run(shared_by_threads::run)
+                .map(|e| e.executions)
+                .map_err(|f| f.to_string())
+        })
+    };
+    let hs = [explore("std-statics/a"), explore("std-statics/b")];
+    for h in hs {
+        assert_eq!(h.join().unwrap(), Ok(500));
+    }
+}

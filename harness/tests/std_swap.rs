@@ -199,8 +199,8 @@ fn named_mutexes_say_which_in_traces() {
 fn send_and_sync_as_std() {
     use maprace_harness::std_shaped::sync::atomic::{AtomicBool, AtomicPtr, AtomicU64};
     use maprace_harness::std_shaped::sync::{
-        Barrier, Condvar, LazyLock, Mutex, MutexGuard, Once, OnceLock, RwLock,
-        RwLockReadGuard, RwLockWriteGuard,
+        Barrier, Condvar, LazyLock, Mutex, MutexGuard, Once, OnceLock, RwLock, RwLockReadGuard,
+        RwLockWriteGuard,
     };
     use maprace_harness::std_shaped::thread::{Scope, ScopedJoinHandle};
     fn send_sync<T: Send + Sync>() {}
