@@ -23,7 +23,7 @@ macro_rules! statics_under_test {
         static TOTAL: RwLock<usize> = RwLock::new(0);
         static DONE: Mutex<usize> = Mutex::new(0);
         static ALL_DONE: Condvar = Condvar::new();
-        static ALONE: Barrier = Barrier::new(1);
+        static BOTH: Barrier = Barrier::new(2);
 
         /// Issues an id; with `racy`, a load and a store stand for the increment (the planted
         /// bug: two threads can be issued the same id).
@@ -47,7 +47,7 @@ macro_rules! statics_under_test {
                 // SAFETY: every pointer stored in LAST came from `Box::into_raw`, once.
                 drop(unsafe { Box::from_raw(old) });
             }
-            ALONE.wait();
+            BOTH.wait();
             *DONE.lock().unwrap() += 1;
             ALL_DONE.notify_all();
         }
