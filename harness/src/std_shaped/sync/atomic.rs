@@ -17,6 +17,9 @@ use crate::std_shaped::bind::Bind;
 use crate::std_shaped::simulated;
 use std::fmt;
 
+mod ptr;
+pub use ptr::AtomicPtr;
+
 pub use std::sync::atomic::Ordering;
 
 /// A memory fence (see [`crate::sync::fence`]: a no-op under shuttle, loom's under loom, std's
@@ -25,16 +28,15 @@ pub fn fence(order: Ordering) {
     crate::atomic::fence(order);
 }
 
-/// The methods every atomic has, over a twin of type `$twin` holding `$repr`, converted to and
-/// from the atomic's `$t` by `$to`/`$from` (the identity except for pointers).
+/// The methods every atomic has, over a twin of type `$twin` (the harness's atomic).
 macro_rules! atomic_common {
-    ($name:ident $(<$p:ident>)?, $t:ty, $twin:ty, $to:expr, $from:expr) => {
-        impl$(<$p>)? $name$(<$p>)? {
+    ($name:ident, $t:ty, $twin:ty) => {
+        impl $name {
             /// A new atomic holding `v` (usable in a `static`).
             pub const fn new(v: $t) -> Self {
                 $name {
                     bind: Bind::new(),
-                    home: <std_atomic!($name $(<$p>)?)>::new(v),
+                    home: std::sync::atomic::$name::new(v),
                 }
             }
 
@@ -42,9 +44,10 @@ macro_rules! atomic_common {
             #[inline]
             fn twin(&self) -> Option<&$twin> {
                 if simulated() {
-                    Some(self.bind.twin(|| {
-                        <$twin>::new($to(self.home.load(Ordering::Relaxed)))
-                    }))
+                    Some(
+                        self.bind
+                            .twin(|| <$twin>::new(self.home.load(Ordering::Relaxed))),
+                    )
                 } else {
                     None
                 }
@@ -53,7 +56,7 @@ macro_rules! atomic_common {
             /// Loads the value.
             pub fn load(&self, order: Ordering) -> $t {
                 match self.twin() {
-                    Some(a) => $from(a.load(order)),
+                    Some(a) => a.load(order),
                     None => self.home.load(order),
                 }
             }
@@ -61,7 +64,7 @@ macro_rules! atomic_common {
             /// Stores `v`.
             pub fn store(&self, v: $t, order: Ordering) {
                 match self.twin() {
-                    Some(a) => a.store($to(v), order),
+                    Some(a) => a.store(v, order),
                     None => self.home.store(v, order),
                 }
             }
@@ -69,7 +72,7 @@ macro_rules! atomic_common {
             /// Stores `v`, returning the previous value.
             pub fn swap(&self, v: $t, order: Ordering) -> $t {
                 match self.twin() {
-                    Some(a) => $from(a.swap($to(v), order)),
+                    Some(a) => a.swap(v, order),
                     None => self.home.swap(v, order),
                 }
             }
@@ -83,10 +86,7 @@ macro_rules! atomic_common {
                 failure: Ordering,
             ) -> Result<$t, $t> {
                 match self.twin() {
-                    Some(a) => a
-                        .compare_exchange($to(current), $to(new), success, failure)
-                        .map($from)
-                        .map_err($from),
+                    Some(a) => a.compare_exchange(current, new, success, failure),
                     None => self.home.compare_exchange(current, new, success, failure),
                 }
             }
@@ -101,11 +101,10 @@ macro_rules! atomic_common {
                 failure: Ordering,
             ) -> Result<$t, $t> {
                 match self.twin() {
-                    Some(a) => a
-                        .compare_exchange_weak($to(current), $to(new), success, failure)
-                        .map($from)
-                        .map_err($from),
-                    None => self.home.compare_exchange_weak(current, new, success, failure),
+                    Some(a) => a.compare_exchange_weak(current, new, success, failure),
+                    None => self
+                        .home
+                        .compare_exchange_weak(current, new, success, failure),
                 }
             }
 
@@ -135,7 +134,7 @@ macro_rules! atomic_common {
             pub fn get_mut(&mut self) -> &mut $t {
                 if simulated() {
                     if let Some(a) = self.bind.existing_mut::<$twin>() {
-                        let v = $from(a.value_mut());
+                        let v = a.value_mut();
                         *self.home.get_mut() = v;
                         self.bind.unbind();
                     }
@@ -149,18 +148,12 @@ macro_rules! atomic_common {
             }
         }
 
-        impl$(<$p>)? fmt::Debug for $name$(<$p>)? {
+        impl fmt::Debug for $name {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 fmt::Debug::fmt(&self.load(Ordering::Relaxed), f)
             }
         }
     };
-}
-
-/// std's type for a std-shaped atomic.
-macro_rules! std_atomic {
-    (AtomicPtr<$p:ident>) => { std::sync::atomic::AtomicPtr<$p> };
-    ($name:ident) => { std::sync::atomic::$name };
 }
 
 /// A read-modify-write method, forwarded to the twin or to std.
@@ -176,10 +169,6 @@ macro_rules! rmw {
     };
 }
 
-fn same<T>(v: T) -> T {
-    v
-}
-
 macro_rules! atomic_int {
     ($(#[$doc:meta])* $name:ident, $t:ty) => {
         $(#[$doc])*
@@ -188,7 +177,7 @@ macro_rules! atomic_int {
             home: std::sync::atomic::$name,
         }
 
-        atomic_common!($name, $t, crate::atomic::$name, same, same);
+        atomic_common!($name, $t, crate::atomic::$name);
 
         impl $name {
             rmw!(/// Adds (wrapping), returning the previous value.
@@ -229,7 +218,7 @@ pub struct AtomicBool {
     home: std::sync::atomic::AtomicBool,
 }
 
-atomic_common!(AtomicBool, bool, crate::atomic::AtomicBool, same, same);
+atomic_common!(AtomicBool, bool, crate::atomic::AtomicBool);
 
 impl AtomicBool {
     rmw!(/// Logical and, returning the previous value.
@@ -279,47 +268,3 @@ atomic_int!(/// An atomic `u64`.
     AtomicU64, u64);
 atomic_int!(/// An atomic `usize`.
     AtomicUsize, usize);
-
-/// An atomic raw pointer (std's `AtomicPtr`). Inside an execution its twin is an atomic
-/// address (the pointer's exposed provenance comes back with it), so it is scheduled, traced
-/// and modelled (under loom) as an atomic integer is.
-///
-/// ```
-/// use maprace_harness::std_shaped::sync::atomic::{AtomicPtr, Ordering};
-/// let mut five = 5;
-/// let p = AtomicPtr::new(std::ptr::null_mut());
-/// p.store(&mut five, Ordering::Release);
-/// assert_eq!(unsafe { *p.load(Ordering::Acquire) }, 5);
-/// ```
-pub struct AtomicPtr<T> {
-    bind: Bind,
-    home: std::sync::atomic::AtomicPtr<T>,
-}
-
-fn to_address<T>(p: *mut T) -> usize {
-    p.expose_provenance()
-}
-
-fn from_address<T>(a: usize) -> *mut T {
-    std::ptr::with_exposed_provenance_mut(a)
-}
-
-atomic_common!(
-    AtomicPtr<T>,
-    *mut T,
-    crate::atomic::AtomicUsize,
-    to_address,
-    from_address
-);
-
-impl<T> Default for AtomicPtr<T> {
-    fn default() -> Self {
-        AtomicPtr::new(std::ptr::null_mut())
-    }
-}
-
-impl<T> From<*mut T> for AtomicPtr<T> {
-    fn from(p: *mut T) -> Self {
-        AtomicPtr::new(p)
-    }
-}
