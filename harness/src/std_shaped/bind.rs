@@ -6,9 +6,9 @@
 //! a *twin* (the harness's primitive, every operation a scheduling point) in the execution's
 //! record, and every later operation of the same execution finds that twin again. The next
 //! execution makes a new twin, so a `static` carries no scheduling state, no dead shuttle or
-//! loom object and (for atomics, `Once`, `OnceLock`, `LazyLock`) no value from one execution to
-//! the next: every execution starts from the value's home state, which only code outside
-//! executions changes.
+//! loom object and (for atomics, `Barrier`, `Once`, `OnceLock`, `LazyLock`) no value from one
+//! execution to the next: every execution starts from the value's home state, which only code
+//! outside executions changes.
 //!
 //! A value finds its twin through a tag it holds (the execution's number and the twin's index):
 //! a thread-local read, one atomic load and a compare per operation, the whole cost of binding
