@@ -23,6 +23,11 @@ pub use maprace_scenarios as scenarios;
 pub use maprace_harness::check::{check, check_dfs, check_pct, check_random, Check};
 /// `std::sync`, std-shaped: `#[cfg(test)] use maprace::sync;` swaps it in for std's.
 pub use maprace_harness::std_shaped::sync;
+/// `#[maprace::test]` (feature `macros`): a `#[test]` whose body [`check`] explores, with
+/// optional knobs: `#[maprace::test(iterations = 5000, seed = 7, max_steps = 20000,
+/// persist = false)]`.
+#[cfg(feature = "macros")]
+pub use maprace_macros::test;
 /// Linearizability checking (feature `lincheck`): the checker, scenario generation and
 /// shrinking from the harness, and the `SharedMap` specification from the maps.
 #[cfg(feature = "lincheck")]

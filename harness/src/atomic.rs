@@ -287,6 +287,19 @@ macro_rules! atomic_common {
                 }
             }
 
+            /// The value, through exclusive access, under either engine (no scheduling point).
+            pub(crate) fn value_mut(&mut self) -> $t {
+                match &mut self.inner {
+                    Backend::Sim(Sim::Shuttle(a)) => *a.get_mut(),
+                    // SAFETY: `&mut self` excludes every concurrent access, as `unsync_load` asks.
+                    #[cfg(feature = "loom")]
+                    Backend::Sim(Sim::Loom(a)) => unsafe { a.unsync_load() },
+                    #[cfg(not(feature = "loom"))]
+                    Backend::Sim(Sim::Loom(a)) => match *a {},
+                    Backend::Std(a) => *a.get_mut(),
+                }
+            }
+
             /// Consumes the atomic, returning the value.
             pub fn into_inner(self) -> $t {
                 match self.inner {

@@ -167,6 +167,7 @@ impl Engine {
                 None => {}
             }
             r.active = false;
+            r.end_bindings();
             (r.failure.take(), r.tracing, r.accesses_wanted)
         });
         if self.diverged.is_none() {

@@ -108,6 +108,8 @@ pub(crate) struct Record {
     /// The loom engine's per-execution state.
     #[cfg(feature = "loom")]
     pub loom_state: crate::loom_engine::rt::LoomState,
+    /// This execution's twins of the std-shaped values it used (see `std_shaped::bind`).
+    pub bindings: crate::std_shaped::bind::Bindings,
 }
 
 impl Record {
@@ -150,6 +152,7 @@ impl Record {
             max_steps: u64::MAX,
             #[cfg(feature = "loom")]
             loom_state: crate::loom_engine::rt::LoomState::new(),
+            bindings: crate::std_shaped::bind::Bindings::new(),
         }
     }
 }
@@ -193,6 +196,7 @@ impl Record {
     /// Starts a new execution. Collections are cleared, not replaced, so their capacity is
     /// reused: executions are short and many, and allocation shows in the profile.
     pub fn reset(&mut self, tracing: bool, labels_wanted: bool, accesses_wanted: bool) {
+        self.end_bindings();
         self.active = true;
         self.loom = false;
         self.accesses_wanted = accesses_wanted;
@@ -224,6 +228,13 @@ impl Record {
         self.failure = None;
         self.events.clear();
         self.notes.clear();
+    }
+
+    /// Ends the running execution's bindings: the twins go, and every std lock an execution's
+    /// guard still holds (its stack was leaked by teardown) is released. Called when an
+    /// execution ends and again when the next one starts.
+    pub fn end_bindings(&mut self) {
+        self.bindings.end(self.loom);
     }
 
     pub fn live(&self) -> usize {

@@ -193,3 +193,115 @@ fn named_mutexes_say_which_in_traces() {
     let text = failure.to_string();
     assert!(text.contains("mutex: lock  \"stripe[2]\""), "{text}");
 }
+
+/// Compiles only if the std-shaped types are `Send` and `Sync` where std's are.
+#[test]
+fn send_and_sync_as_std() {
+    use maprace_harness::std_shaped::sync::atomic::{AtomicBool, AtomicPtr, AtomicU64};
+    use maprace_harness::std_shaped::sync::{
+        Barrier, Condvar, LazyLock, Mutex, MutexGuard, Once, OnceLock, RwLock, RwLockReadGuard,
+        RwLockWriteGuard,
+    };
+    use maprace_harness::std_shaped::thread::{Scope, ScopedJoinHandle};
+    fn send_sync<T: Send + Sync>() {}
+    fn sync<T: Sync>() {}
+    send_sync::<Mutex<u32>>();
+    send_sync::<RwLock<u32>>();
+    send_sync::<Condvar>();
+    send_sync::<Barrier>();
+    send_sync::<Once>();
+    send_sync::<OnceLock<u32>>();
+    send_sync::<LazyLock<u32>>();
+    send_sync::<AtomicBool>();
+    send_sync::<AtomicU64>();
+    send_sync::<AtomicPtr<u32>>();
+    send_sync::<Scope<'static, 'static>>();
+    send_sync::<ScopedJoinHandle<'static, u32>>();
+    sync::<MutexGuard<'static, u32>>();
+    sync::<RwLockReadGuard<'static, u32>>();
+    sync::<RwLockWriteGuard<'static, u32>>();
+}
+
+/// A lock-free stack's push, on `AtomicPtr`: two threads push a node each.
+fn push_two(racy: bool) -> Vec<u32> {
+    use maprace_harness::std_shaped::sync::atomic::{AtomicPtr, Ordering};
+    use maprace_harness::std_shaped::sync::Arc;
+    use maprace_harness::std_shaped::thread;
+    struct Node {
+        value: u32,
+        next: *mut Node,
+    }
+    let head = Arc::new(AtomicPtr::<Node>::new(std::ptr::null_mut()));
+    let hs: Vec<_> = (1..=2)
+        .map(|value| {
+            let head = Arc::clone(&head);
+            thread::spawn(move || {
+                let node = Box::into_raw(Box::new(Node {
+                    value,
+                    next: std::ptr::null_mut(),
+                }));
+                if racy {
+                    // The planted bug: a load and a store stand for the compare-exchange.
+                    // SAFETY: `node` is ours until it is published.
+                    unsafe { (*node).next = head.load(Ordering::Acquire) };
+                    head.store(node, Ordering::Release);
+                    return;
+                }
+                let mut next = head.load(Ordering::Relaxed);
+                loop {
+                    // SAFETY: as above.
+                    unsafe { (*node).next = next };
+                    match head.compare_exchange_weak(
+                        next,
+                        node,
+                        Ordering::Release,
+                        Ordering::Relaxed,
+                    ) {
+                        Ok(_) => break,
+                        Err(now) => next = now,
+                    }
+                }
+            })
+        })
+        .collect();
+    for h in hs {
+        h.join().unwrap();
+    }
+    let mut values = Vec::new();
+    let mut p = head.swap(std::ptr::null_mut(), Ordering::Acquire);
+    while !p.is_null() {
+        // SAFETY: every node was made by `Box::into_raw` and is reachable once.
+        let node = unsafe { Box::from_raw(p) };
+        values.push(node.value);
+        p = node.next;
+    }
+    values.sort();
+    values
+}
+
+#[test]
+fn atomic_ptr_outside_an_exploration_is_std() {
+    assert_eq!(push_two(false), [1, 2]);
+}
+
+#[test]
+fn atomic_ptr_inside_an_exploration_shows_numbers_not_addresses() {
+    Check::new()
+        .identity("std-swap/ptr")
+        .persist(false)
+        .strategy(Strategy::Random)
+        .iterations(300)
+        .run(|| assert_eq!(push_two(false), [1, 2]));
+    let failure = Check::new()
+        .identity("std-swap/ptr-racy")
+        .persist(false)
+        .strategy(Strategy::Random)
+        .iterations(2_000)
+        .try_run(|| assert_eq!(push_two(true), [1, 2], "a push was lost"))
+        .expect_err("the lost push is found");
+    let text = failure.to_string();
+    assert!(text.contains("a push was lost"), "{text}");
+    // Pointers are numbered in the order the execution first stored them.
+    assert!(text.contains("atomic: store  1"), "{text}");
+    assert!(text.contains("atomic: store  2"), "{text}");
+}

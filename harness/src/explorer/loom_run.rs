@@ -77,11 +77,17 @@ pub(super) fn run(
         Err(payload) => stopped(payload),
     }
     if let Some(limit) = record::with(|r| r.loom_state.limit.take()) {
-        record::with(|r| r.active = false);
+        record::with(|r| {
+            r.active = false;
+            r.end_bindings();
+        });
         return Err(LoomLimit(limit));
     }
     let found = record::with(|r| r.failure.is_some()).then(|| loom_failure(race_detection));
-    record::with(|r| r.active = false);
+    record::with(|r| {
+        r.active = false;
+        r.end_bindings();
+    });
     let races = std::mem::take(&mut *races.lock().unwrap_or_else(|p| p.into_inner()));
     let mut exploration = explorer.empty_exploration();
     exploration.executions = executions;

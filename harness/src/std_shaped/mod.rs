@@ -21,21 +21,29 @@
 //! # }
 //! ```
 //!
-//! Each value picks its backend **when it is created**: inside a maprace execution it is the
-//! harness's (every operation a labelled scheduling point, recorded in the object/access
-//! record); outside one it is std's, so the same structure works in an ordinary `#[test]` or in
-//! production-like use in the same build. The cost outside an execution is one branch per
-//! operation (and one thread-local read per creation). A value created on one side and used on
-//! the other keeps the backend it was created with; mixing a `Condvar` and a `Mutex` created
-//! on different sides panics with a message saying so.
+//! Outside a maprace execution every value is its std counterpart, so the same structure
+//! works in an ordinary `#[test]` or in production-like use in the same build. Inside one, every
+//! operation is the harness's (a labelled scheduling point, recorded in the object/access
+//! record), under the running engine (shuttle or loom).
+//!
+//! As in std, `new` is `const` (`static M: Mutex<u32> = Mutex::new(0);` compiles), so a value
+//! cannot choose its side when it is made: it binds on first use, in each execution anew (see
+//! `bind`). Outside an execution the cost is one thread-local read per operation; inside, one
+//! more thread-local read, atomic load and compare to find the execution's twin of the value.
+//! A `static` carries nothing of one execution into the next, except the data of a `Mutex` or
+//! `RwLock` (which lives in std's lock, as std's does: reset it in the body if an execution
+//! changes it).
+//! Values made outside an exploration and used inside it (or the other way round) work too.
 //!
 //! Differences from std, all because an execution is a simulation:
 //! - Inside an execution locks are never poisoned (an execution stops at its first panic), and
 //!   `wait_timeout` never times out (there is no clock; a timeout is a schedule like any other
 //!   wake-up only when a notify comes).
-//! - `new` is not `const`: the backend is chosen at run time. `thread::scope` and `AtomicPtr`
-//!   are not provided.
+//! - A `LazyLock` with an initialiser type other than `fn() -> T` runs it once, so it cannot be
+//!   forced again in another execution (`static`s always have the `fn() -> T` type).
 
+pub(crate) mod bind;
+mod scope;
 pub mod sync;
 pub mod thread;
 
@@ -51,12 +59,4 @@ pub(crate) enum Backend<S, T> {
 /// Whether a value created now should use the harness's primitives.
 pub(crate) fn simulated() -> bool {
     crate::record::in_execution()
-}
-
-/// The panic for a value used with a partner created on the other side of an exploration.
-pub(crate) fn mixed(what: &str) -> ! {
-    panic!(
-        "maprace: {what} created inside an exploration used with one created outside it (or the \
-         other way round): create both on the same side"
-    )
 }

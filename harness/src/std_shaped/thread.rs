@@ -1,9 +1,11 @@
 //! `std::thread`, std-shaped: inside an execution a thread is a maprace goroutine (named,
 //! numbered, its panics failing the execution as an unrecovered Go panic does); outside one it
-//! is a std thread.
+//! is a std thread. [`scope`] is std's scoped threads (see its module notes).
 
 use crate::std_shaped::{simulated, Backend};
 use std::time::Duration;
+
+pub use super::scope::{scope, Scope, ScopedJoinHandle};
 
 /// A handle to join a spawned thread.
 #[derive(Debug)]
@@ -36,7 +38,7 @@ where
 /// std's thread builder: a name (shown in traces inside an execution).
 #[derive(Debug, Default)]
 pub struct Builder {
-    name: Option<String>,
+    pub(super) name: Option<String>,
 }
 
 impl Builder {

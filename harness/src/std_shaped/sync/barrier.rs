@@ -1,13 +1,20 @@
-//! `std::sync::Barrier`, std-shaped, on the std-shaped mutex and condition variable.
+//! `std::sync::Barrier`, std-shaped, on the std-shaped mutex, atomics and condition variable.
+//! Its state is in atomics (under the mutex) rather than in the mutex's data, so that a
+//! `static` barrier starts every execution afresh, as atomics do (a lock's data is kept).
 
+use super::atomic::{AtomicU64, AtomicUsize, Ordering};
 use super::{Condvar, Mutex};
+use std::fmt;
 use std::sync::PoisonError;
 
 /// Lets `n` threads wait for each other (std's `Barrier`).
-#[derive(Debug)]
 pub struct Barrier {
     n: usize,
-    state: Mutex<(usize, u64)>,
+    lock: Mutex<()>,
+    /// Threads arrived in this generation (read and written under `lock`).
+    arrived: AtomicUsize,
+    /// Generations completed (read and written under `lock`).
+    generation: AtomicU64,
     all_arrived: Condvar,
 }
 
@@ -23,32 +30,42 @@ impl BarrierWaitResult {
 }
 
 impl Barrier {
-    /// A barrier for `n` threads.
-    pub fn new(n: usize) -> Self {
+    /// A barrier for `n` threads (usable in a `static`).
+    pub const fn new(n: usize) -> Self {
         Barrier {
             n,
-            state: Mutex::new((0, 0)),
+            lock: Mutex::new(()),
+            arrived: AtomicUsize::new(0),
+            generation: AtomicU64::new(0),
             all_arrived: Condvar::new(),
         }
     }
 
     /// Blocks until `n` threads have called `wait` in this generation.
     pub fn wait(&self) -> BarrierWaitResult {
-        let mut s = self.state.lock().unwrap_or_else(PoisonError::into_inner);
-        let generation = s.1;
-        s.0 += 1;
-        if s.0 >= self.n {
-            s.0 = 0;
-            s.1 += 1;
-            drop(s);
+        // `Relaxed` throughout: the lock orders every access.
+        let g = self.lock.lock().unwrap_or_else(PoisonError::into_inner);
+        let generation = self.generation.load(Ordering::Relaxed);
+        let arrived = self.arrived.load(Ordering::Relaxed) + 1;
+        if arrived >= self.n {
+            self.arrived.store(0, Ordering::Relaxed);
+            self.generation.store(generation + 1, Ordering::Relaxed);
+            drop(g);
             self.all_arrived.notify_all();
             return BarrierWaitResult(true);
         }
-        let s = self
+        self.arrived.store(arrived, Ordering::Relaxed);
+        let g = self
             .all_arrived
-            .wait_while(s, |s| s.1 == generation)
+            .wait_while(g, |_| self.generation.load(Ordering::Relaxed) == generation)
             .unwrap_or_else(PoisonError::into_inner);
-        drop(s);
+        drop(g);
         BarrierWaitResult(false)
+    }
+}
+
+impl fmt::Debug for Barrier {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Barrier").field("n", &self.n).finish()
     }
 }

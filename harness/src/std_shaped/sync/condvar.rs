@@ -1,14 +1,17 @@
 //! `std::sync::Condvar`, std-shaped.
 
-use super::mutex::{wrap, MutexGuard};
-use crate::std_shaped::{mixed, simulated, Backend};
+use super::mutex::{relock, wrap, Held, MutexGuard};
+use crate::std_shaped::bind::Bind;
+use crate::std_shaped::simulated;
 use std::sync::LockResult;
 use std::time::Duration;
 
-/// A condition variable with std's API (see [`crate::std_shaped`] for its two backends).
+/// A condition variable with std's API, `const fn new` included (see [`crate::std_shaped`] for
+/// how it binds to an execution).
 #[derive(Debug)]
 pub struct Condvar {
-    inner: Backend<crate::sync::Condvar, std::sync::Condvar>,
+    bind: Bind,
+    home: std::sync::Condvar,
 }
 
 /// Whether a timed wait timed out (std's type cannot be made outside std).
@@ -23,25 +26,24 @@ impl WaitTimeoutResult {
 }
 
 impl Condvar {
-    /// A new condition variable.
-    pub fn new() -> Self {
+    /// A new condition variable (usable in a `static`).
+    pub const fn new() -> Self {
         Condvar {
-            inner: if simulated() {
-                Backend::Sim(crate::sync::Condvar::new())
-            } else {
-                Backend::Std(std::sync::Condvar::new())
-            },
+            bind: Bind::new(),
+            home: std::sync::Condvar::new(),
         }
+    }
+
+    /// This execution's harness condition variable.
+    fn twin(&self) -> &crate::sync::Condvar {
+        self.bind.twin(crate::sync::Condvar::new)
     }
 
     /// Releases the guard's lock, waits for a notification, and locks again.
     pub fn wait<'a, T>(&self, guard: MutexGuard<'a, T>) -> LockResult<MutexGuard<'a, T>> {
-        match (&self.inner, guard.inner) {
-            (Backend::Sim(c), Backend::Sim(g)) => Ok(MutexGuard {
-                inner: Backend::Sim(c.wait(g)),
-            }),
-            (Backend::Std(c), Backend::Std(g)) => wrap(c.wait(g)),
-            _ => mixed("a Condvar and a Mutex"),
+        match guard.into_twin() {
+            Ok((twin, home)) => Ok(relock(self.twin().wait(twin), home)),
+            Err(guard) => wrap(self.home.wait(std_guard(guard))),
         }
     }
 
@@ -67,48 +69,60 @@ impl Condvar {
         guard: MutexGuard<'a, T>,
         dur: Duration,
     ) -> LockResult<(MutexGuard<'a, T>, WaitTimeoutResult)> {
-        match (&self.inner, guard.inner) {
-            (Backend::Sim(c), Backend::Sim(g)) => Ok((
+        let guard = match guard.into_twin() {
+            Ok((twin, home)) => {
+                return Ok((
+                    relock(self.twin().wait(twin), home),
+                    WaitTimeoutResult(false),
+                ))
+            }
+            Err(guard) => std_guard(guard),
+        };
+        match self.home.wait_timeout(guard, dur) {
+            Ok((g, t)) => Ok((
                 MutexGuard {
-                    inner: Backend::Sim(c.wait(g)),
+                    inner: Held::Std(g),
                 },
-                WaitTimeoutResult(false),
+                WaitTimeoutResult(t.timed_out()),
             )),
-            (Backend::Std(c), Backend::Std(g)) => match c.wait_timeout(g, dur) {
-                Ok((g, t)) => Ok((
+            Err(p) => {
+                let (g, t) = p.into_inner();
+                Err(std::sync::PoisonError::new((
                     MutexGuard {
-                        inner: Backend::Std(g),
+                        inner: Held::Std(g),
                     },
                     WaitTimeoutResult(t.timed_out()),
-                )),
-                Err(p) => {
-                    let (g, t) = p.into_inner();
-                    Err(std::sync::PoisonError::new((
-                        MutexGuard {
-                            inner: Backend::Std(g),
-                        },
-                        WaitTimeoutResult(t.timed_out()),
-                    )))
-                }
-            },
-            _ => mixed("a Condvar and a Mutex"),
+                )))
+            }
         }
     }
 
     /// Wakes one waiter.
     pub fn notify_one(&self) {
-        match &self.inner {
-            Backend::Sim(c) => c.notify_one(),
-            Backend::Std(c) => c.notify_one(),
+        if simulated() {
+            self.twin().notify_one();
+        } else {
+            self.home.notify_one();
         }
     }
 
     /// Wakes every waiter.
     pub fn notify_all(&self) {
-        match &self.inner {
-            Backend::Sim(c) => c.notify_all(),
-            Backend::Std(c) => c.notify_all(),
+        if simulated() {
+            self.twin().notify_all();
+        } else {
+            self.home.notify_all();
         }
+    }
+}
+
+/// The std guard inside a guard taken outside an execution.
+fn std_guard<T>(guard: MutexGuard<'_, T>) -> std::sync::MutexGuard<'_, T> {
+    let mut guard = std::mem::ManuallyDrop::new(guard);
+    match &mut guard.inner {
+        // SAFETY: `guard` is never used or dropped again, so its std guard is moved out once.
+        Held::Std(g) => unsafe { std::ptr::read(g) },
+        Held::Sim { .. } => unreachable!("into_twin takes every simulated guard"),
     }
 }
 
