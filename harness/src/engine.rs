@@ -203,8 +203,7 @@ impl Engine {
         let tracing = self.tracing;
         let labels = self.digesting || self.strategy.wants_labels();
         // A mutant needs object ids, which only the record gives.
-        let accesses =
-            self.accesses || self.strategy.wants_accesses() || !self.disabled.is_empty();
+        let accesses = self.accesses || self.strategy.wants_accesses() || !self.disabled.is_empty();
         record::with(|r| {
             r.reset(tracing, labels, accesses);
             r.disabled.clone_from(&self.disabled);

@@ -488,8 +488,7 @@ impl Explorer {
                     *n += 1;
                     *n - 1
                 };
-                let (failure, class, gave_up) =
-                    outcome(&done, race_detection, step_bound_fails);
+                let (failure, class, gave_up) = outcome(&done, race_detection, step_bound_fails);
                 *abandoned.borrow_mut() += u64::from(gave_up);
                 tally.borrow_mut().note(class, index, done.seed, done.steps);
                 failed += u64::from(failure.is_some());

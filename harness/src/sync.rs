@@ -78,7 +78,11 @@ fn unlocked<T>(object: &Object) -> bool {
 /// The data of a disabled lock, which any number of goroutines hold at once (see
 /// [`unlocked`]: only for zero-sized data).
 fn unlocked_data<'a, T>() -> &'a mut T {
-    assert_eq!(std::mem::size_of::<T>(), 0, "only zero-sized data is unlocked");
+    assert_eq!(
+        std::mem::size_of::<T>(),
+        0,
+        "only zero-sized data is unlocked"
+    );
     // SAFETY: `T` is zero-sized, so a dangling (non-null, aligned) pointer is valid for it
     // and a reference to it covers no memory: holders of such references alias nothing.
     unsafe { &mut *std::ptr::NonNull::<T>::dangling().as_ptr() }

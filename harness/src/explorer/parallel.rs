@@ -150,8 +150,7 @@ fn worker(
             let mut seen = seen.borrow_mut();
             let index = seen.next;
             seen.next += stride;
-            let (failure, class, abandoned) =
-                outcome(&done, race_detection, step_bound_fails);
+            let (failure, class, abandoned) = outcome(&done, race_detection, step_bound_fails);
             seen.classes.push((index, class));
             if abandoned {
                 seen.abandoned.push(index);
