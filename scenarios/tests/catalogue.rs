@@ -29,6 +29,8 @@ const NAMES: [&str; 18] = [
     "e8-syncmap-range-spawn",
     "e9-fresh-map-first-writes",
     "e10-timer-stop-inverted",
+    "e11-log-lock-hides-race",
+    "e12-ready-select-hides-race",
     "demo-flag-map",
 ];
 
