@@ -11,7 +11,7 @@ use std::collections::BTreeSet;
 
 /// Every scenario name, in catalogue order; each gets its own tests below (so they run in
 /// parallel and fail separately).
-const NAMES: [&str; 18] = [
+const NAMES: [&str; 20] = [
     "t1-once-lazy-goroutine",
     "t2-ctx-cancel-shared-map",
     "t3-once-global-unlocked",
