@@ -267,5 +267,7 @@ scenario_tests! {
     e8 => "e8-syncmap-range-spawn",
     e9 => "e9-fresh-map-first-writes",
     e10 => "e10-timer-stop-inverted",
+    e11 => "e11-log-lock-hides-race",
+    e12 => "e12-ready-select-hides-race",
     demo => "demo-flag-map",
 }
