@@ -276,6 +276,12 @@ fn mutate_says_why_an_object_is_exempt() {
     let out = maprace(&["mutate", "e8-syncmap-range-spawn"]);
     let text = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(0), "{text}");
-    assert!(text.contains("exempt: close(start) publishes nothing"), "{text}");
-    assert!(text.contains("0/0 mutants caught (100%), 2 exempt"), "{text}");
+    assert!(
+        text.contains("exempt: close(start) publishes nothing"),
+        "{text}"
+    );
+    assert!(
+        text.contains("0/0 mutants caught (100%), 2 exempt"),
+        "{text}"
+    );
 }
