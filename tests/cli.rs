@@ -261,11 +261,27 @@ fn mutate_scores_the_mutants_of_a_fixed_variant() {
     let text = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(0), "{text}");
     assert!(
-        text.contains("mutation score: 1/1 mutants caught (100%)"),
+        text.contains("mutation score: 1/1 mutants caught (100%), 0 exempt"),
+        "{text}"
+    );
+    // Without its mutex the fix's two writers overlap: the runtime's check fires.
+    assert!(
+        text.contains("mutex#0") && text.contains("concurrent-map-writes"),
+        "{text}"
+    );
+}
+
+#[test]
+fn mutate_says_why_an_object_is_exempt() {
+    let out = maprace(&["mutate", "e8-syncmap-range-spawn"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(
+        text.contains("exempt: close(start) publishes nothing"),
         "{text}"
     );
     assert!(
-        text.contains("mutex#0") && text.contains("data-race"),
+        text.contains("0/0 mutants caught (100%), 2 exempt"),
         "{text}"
     );
 }

@@ -161,6 +161,15 @@ macro_rules! atomic_common {
                 }
             }
 
+            /// A new atomic whose accesses order nothing for the race detector, for a runtime
+            /// that records the edges of the object it builds on it (see
+            /// [`crate::sync::Mutex::internal`]).
+            pub fn internal(v: $t) -> Self {
+                let mut a = Self::new(v);
+                a.object = Object::internal(ObjectKind::Atomic);
+                a
+            }
+
             /// Loads the value.
             pub fn load(&self, order: Ordering) -> $t {
                 match &self.inner {

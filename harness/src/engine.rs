@@ -60,22 +60,18 @@ impl Finished<'_> {
     }
 
     /// The execution's first data race (see `oracle`), when the record was kept. Read in
-    /// place, like [`Finished::accesses`], without copying the log.
-    /// `ignored` are synchronisation objects whose edges are dropped too (mutants, see
-    /// `mutate`).
-    pub fn first_race(
-        &self,
-        ignored: &[crate::access::ObjectId],
-    ) -> Option<crate::oracle::DataRace> {
+    /// place, like [`Finished::accesses`], without copying the log. The synchronisation
+    /// objects the execution ran without (mutants, see `mutate`) order nothing.
+    pub fn first_race(&self) -> Option<crate::oracle::DataRace> {
         if !self.accessed {
             return None;
         }
         record::with(|r| {
-            if ignored.is_empty() {
+            if r.disabled.is_empty() {
                 crate::oracle::first_race(&r.access_log, &r.internal)
             } else {
                 let mut internal = r.internal.clone();
-                internal.extend_from_slice(ignored);
+                internal.extend_from_slice(&r.disabled);
                 crate::oracle::first_race(&r.access_log, &internal)
             }
         })
@@ -91,6 +87,8 @@ pub(crate) struct Engine {
     /// Computing the digests of runs (replays: they check the token's and complete it).
     digesting: bool,
     pub max_steps: u64,
+    /// The synchronisation objects every execution runs without (mutants, see `mutate`).
+    pub disabled: Vec<crate::access::ObjectId>,
     /// Digests the replayed token recorded, one per run of steps, checked as each run ends.
     expected_digests: Vec<u8>,
     /// The step at which each of the token's runs ends.
@@ -127,6 +125,7 @@ impl Engine {
             accesses: tracing,
             digesting: false,
             max_steps,
+            disabled: Vec::new(),
             expected_digests: Vec::new(),
             expected_ends: Vec::new(),
             run_fold: 0,
@@ -204,8 +203,12 @@ impl Engine {
         self.in_execution = true;
         let tracing = self.tracing;
         let labels = self.digesting || self.strategy.wants_labels();
-        let accesses = self.accesses || self.strategy.wants_accesses();
-        record::with(|r| r.reset(tracing, labels, accesses));
+        // A mutant needs object ids, which only the record gives.
+        let accesses = self.accesses || self.strategy.wants_accesses() || !self.disabled.is_empty();
+        record::with(|r| {
+            r.reset(tracing, labels, accesses);
+            r.disabled.clone_from(&self.disabled);
+        });
         Some(Schedule::new(seed))
     }
 

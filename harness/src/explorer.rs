@@ -55,8 +55,8 @@ pub struct Explorer {
     progress: Option<ProgressHook>,
     jobs: usize,
     race_detection: bool,
-    /// Synchronisation objects whose happens-before edges the race detector drops (mutants).
-    ignored_sync: Vec<ObjectId>,
+    /// Synchronisation objects every execution runs without (mutants, see `mutate`).
+    disabled_sync: Vec<ObjectId>,
     /// The engine that runs the executions.
     engine: Engine,
 }
@@ -268,7 +268,7 @@ impl Explorer {
             progress: None,
             jobs: 1,
             race_detection: true,
-            ignored_sync: Vec::new(),
+            disabled_sync: Vec::new(),
             engine: Engine::Shuttle,
         }
     }
@@ -370,11 +370,13 @@ impl Explorer {
         self
     }
 
-    /// Has the race detector drop every happens-before edge of the synchronisation object
-    /// `object` (by its id in each execution): a mutant of the code under test in which that
-    /// lock, channel or once orders nothing. See [`crate::sync_objects`].
+    /// Runs every execution without the synchronisation object `object` (by its id in each
+    /// execution): a mutant of the code under test. The object orders nothing for the race
+    /// detector, and a lock or once that can stop excluding does (see [`crate::sync_disabled`]
+    /// for what each kind of object does when disabled). Replays run the same mutant.
+    /// See [`crate::sync_objects`].
     pub fn without_sync(mut self, object: ObjectId) -> Self {
-        self.ignored_sync.push(object);
+        self.disabled_sync.push(object);
         self
     }
 
@@ -406,6 +408,9 @@ impl Explorer {
         F: Fn() + Send + Sync + 'static,
     {
         self.engine.check()?;
+        if self.engine.is_loom() && !self.disabled_sync.is_empty() {
+            return Err("mutants (without_sync) run under the shuttle engine only".to_string());
+        }
         let body: Body = Arc::new(body);
         #[cfg(feature = "loom")]
         if let Engine::Loom {
@@ -462,7 +467,6 @@ impl Explorer {
         let out_of_time = Rc::new(RefCell::new(false));
         let tally: Rc<RefCell<Tally>> = Rc::default();
         let race_detection = self.race_detection;
-        let ignored = self.ignored_sync.clone();
         let abandoned = Rc::new(RefCell::new(0u64));
         let step_bound_fails = self.step_bound_fails;
         let on_finish = {
@@ -484,8 +488,7 @@ impl Explorer {
                     *n += 1;
                     *n - 1
                 };
-                let (failure, class, gave_up) =
-                    outcome(&done, race_detection, &ignored, step_bound_fails);
+                let (failure, class, gave_up) = outcome(&done, race_detection, step_bound_fails);
                 *abandoned.borrow_mut() += u64::from(gave_up);
                 tally.borrow_mut().note(class, index, done.seed, done.steps);
                 failed += u64::from(failure.is_some());
@@ -527,6 +530,7 @@ impl Explorer {
             on_finish,
         );
         engine.accesses |= self.race_detection;
+        engine.disabled.clone_from(&self.disabled_sync);
         let engine = Rc::new(RefCell::new(engine));
         if self.iterations > 0 {
             drive(&engine, &body);
@@ -677,14 +681,13 @@ impl Explorer {
         }
         let result: Rc<RefCell<Option<Completed>>> = Rc::default();
         let race_detection = self.race_detection;
-        let ignored = self.ignored_sync.clone();
         let on_finish = {
             let result = Rc::clone(&result);
             Box::new(move |done: Finished<'_>| {
                 let trace = done.trace();
                 let accesses = done.accesses();
                 let race = if race_detection {
-                    done.first_race(&ignored)
+                    done.first_race()
                 } else {
                     None
                 };
@@ -711,6 +714,7 @@ impl Explorer {
             on_finish,
         );
         engine.expect(token);
+        engine.disabled.clone_from(&self.disabled_sync);
         let engine = Rc::new(RefCell::new(engine));
         drive(&engine, body);
         drop(engine);
@@ -769,11 +773,10 @@ fn nondeterminism(step: u64, why: String) -> Failure {
 pub(crate) fn outcome(
     done: &Finished<'_>,
     race_detection: bool,
-    ignored: &[ObjectId],
     step_bound_fails: bool,
 ) -> (Option<Failure>, Class, bool) {
     let race = if race_detection {
-        done.first_race(ignored)
+        done.first_race()
     } else {
         None
     };

@@ -78,7 +78,7 @@ pub use loom_engine::{
     Engine, LOOM_DEFAULT_MAX_BRANCHES, LOOM_MAX_PREEMPTION_BOUND, LOOM_MAX_THREADS,
 };
 pub use minimize::{minimize, preemptions, Budget, MinimizeError, Minimized};
-pub use mutate::sync_objects;
+pub use mutate::{sync_disabled, sync_objects};
 pub use note::{EventNote, FieldValue, Kept, Shown, StateFields};
 pub use oracle::DataRace;
 pub use point::{Op, Point};

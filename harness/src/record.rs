@@ -99,6 +99,11 @@ pub(crate) struct Record {
     pub object_counts: ObjectCounts,
     /// The objects given an id so far that order nothing for the race detector.
     pub internal: Vec<ObjectId>,
+    /// The objects given an id so far that belong to a library (see `Object::library`).
+    pub library: Vec<ObjectId>,
+    /// The synchronisation objects this execution runs without (mutants, see `mutate`):
+    /// they neither order nor, where the object allows it, exclude.
+    pub disabled: Vec<ObjectId>,
     /// Whether the execution runs under the loom engine (values created now use loom's
     /// primitives; see `loom_engine`).
     pub loom: bool,
@@ -148,6 +153,8 @@ impl Record {
             epoch: 0,
             object_counts: [0; 11],
             internal: Vec::new(),
+            library: Vec::new(),
+            disabled: Vec::new(),
             loom: false,
             max_steps: u64::MAX,
             #[cfg(feature = "loom")]
@@ -205,6 +212,8 @@ impl Record {
         self.epoch = crate::access::next_epoch();
         self.object_counts = Default::default();
         self.internal.clear();
+        self.library.clear();
+        self.disabled.clear();
         self.tracing = tracing;
         self.labels_wanted = labels_wanted;
         self.step = 0;

@@ -66,6 +66,36 @@ fn performed(object: &Object, kind: AccessKind) {
     });
 }
 
+/// Whether a lock with data of type `T` is `object` disabled as a mutant (see
+/// [`crate::sync_disabled`]): then it neither excludes nor orders. Only a lock over zero-sized
+/// data (Go's `sync.Mutex`, which holds none: `Mutex<()>`) can stop excluding; one that holds
+/// Rust data keeps excluding, since two holders would alias the data, and only orders nothing.
+#[inline]
+fn unlocked<T>(object: &Object) -> bool {
+    std::mem::size_of::<T>() == 0 && crate::mutate::sync_disabled(object)
+}
+
+/// The data of a disabled lock, which any number of goroutines hold at once (see
+/// [`unlocked`]: only for zero-sized data).
+fn unlocked_data<'a, T>() -> &'a mut T {
+    assert_eq!(
+        std::mem::size_of::<T>(),
+        0,
+        "only zero-sized data is unlocked"
+    );
+    // SAFETY: `T` is zero-sized, so a dangling (non-null, aligned) pointer is valid for it
+    // and a reference to it covers no memory: holders of such references alias nothing.
+    unsafe { &mut *std::ptr::NonNull::<T>::dangling().as_ptr() }
+}
+
+/// A disabled lock's acquire or release: a plain scheduling point where the lock operation
+/// was (none while unwinding: the goroutine is leaving).
+fn plain_point() {
+    if !std::thread::panicking() {
+        crate::preempt::raw_switch();
+    }
+}
+
 /// A named object's events say which one: `mutex: lock "stripe[2]"`.
 fn name_note(n: &mut crate::note::EventNote, object: &Object) {
     if let Some(name) = object.name() {
@@ -89,8 +119,10 @@ impl<T: Default> Default for Mutex<T> {
 /// A held [`Mutex`]; unlocks when dropped.
 #[derive(Debug)]
 pub struct MutexGuard<'a, T> {
-    object: &'a Object,
+    mutex: &'a Mutex<T>,
     inner: Option<engine_sync::MutexGuard<'a, T>>,
+    /// Held of a disabled mutex (a mutant): no lock is held.
+    unlocked: bool,
 }
 
 impl<T> Mutex<T> {
@@ -120,6 +152,15 @@ impl<T> Mutex<T> {
         }
     }
 
+    /// A mutex that belongs to a library the code under test calls (Go's `context`,
+    /// `sync.Map`): it orders as any mutex, but is not a mutant (see [`Object::library`]).
+    pub fn library(value: T) -> Self {
+        Mutex {
+            object: Object::library(ObjectKind::Mutex),
+            inner: engine_sync::Mutex::new(value),
+        }
+    }
+
     /// Consumes the mutex, returning its data.
     pub fn into_inner(self) -> T {
         self.inner.into_inner()
@@ -135,11 +176,30 @@ impl<T> Mutex<T> {
     /// Locks, blocking until the lock is free.
     pub fn lock(&self) -> MutexGuard<'_, T> {
         before(LOCK, &self.object, AccessKind::Lock);
+        if unlocked::<T>(&self.object) {
+            return self.unlocked(LOCKED);
+        }
         let g = Blocking::during(|| self.inner.lock());
         done(LOCKED, &self.object, AccessKind::Lock);
+        self.held(g)
+    }
+
+    fn held<'a>(&'a self, g: engine_sync::MutexGuard<'a, T>) -> MutexGuard<'a, T> {
         MutexGuard {
-            object: &self.object,
+            mutex: self,
             inner: Some(g),
+            unlocked: false,
+        }
+    }
+
+    /// The guard of a disabled mutex: the acquire is a plain scheduling point.
+    fn unlocked(&self, point: Point) -> MutexGuard<'_, T> {
+        plain_point();
+        done(point, &self.object, AccessKind::Lock);
+        MutexGuard {
+            mutex: self,
+            inner: None,
+            unlocked: true,
         }
     }
 
@@ -147,13 +207,13 @@ impl<T> Mutex<T> {
     /// the lock: it observes the lock without synchronising with its holder.
     pub fn try_lock(&self) -> Option<MutexGuard<'_, T>> {
         before(TRY_LOCK, &self.object, AccessKind::Lock);
+        if unlocked::<T>(&self.object) {
+            return Some(self.unlocked(LOCKED));
+        }
         match self.inner.try_lock() {
             Some(g) => {
                 done(LOCKED, &self.object, AccessKind::Lock);
-                Some(MutexGuard {
-                    object: &self.object,
-                    inner: Some(g),
-                })
+                Some(self.held(g))
             }
             None => {
                 performed(&self.object, AccessKind::Read);
@@ -166,20 +226,29 @@ impl<T> Mutex<T> {
 impl<T> Deref for MutexGuard<'_, T> {
     type Target = T;
     fn deref(&self) -> &T {
+        if self.unlocked {
+            return unlocked_data();
+        }
         self.inner.as_deref().expect("guard is held")
     }
 }
 
 impl<T> DerefMut for MutexGuard<'_, T> {
     fn deref_mut(&mut self) -> &mut T {
+        if self.unlocked {
+            return unlocked_data();
+        }
         self.inner.as_deref_mut().expect("guard is held")
     }
 }
 
 impl<T> Drop for MutexGuard<'_, T> {
     fn drop(&mut self) {
-        if let Some(g) = self.inner.take() {
-            done(UNLOCK, self.object, AccessKind::Unlock);
+        if self.unlocked {
+            done(UNLOCK, &self.mutex.object, AccessKind::Unlock);
+            plain_point();
+        } else if let Some(g) = self.inner.take() {
+            done(UNLOCK, &self.mutex.object, AccessKind::Unlock);
             g.release();
         }
     }
@@ -203,6 +272,8 @@ impl<T: Default> Default for RwLock<T> {
 pub struct RwLockReadGuard<'a, T> {
     object: &'a Object,
     inner: Option<engine_sync::ReadGuard<'a, T>>,
+    /// Held of a disabled lock (a mutant): no lock is held.
+    unlocked: bool,
 }
 
 /// A write lock on an [`RwLock`].
@@ -210,6 +281,8 @@ pub struct RwLockReadGuard<'a, T> {
 pub struct RwLockWriteGuard<'a, T> {
     object: &'a Object,
     inner: Option<engine_sync::WriteGuard<'a, T>>,
+    /// Held of a disabled lock (a mutant): no lock is held.
+    unlocked: bool,
 }
 
 impl<T> RwLock<T> {
@@ -226,34 +299,46 @@ impl<T> RwLock<T> {
     /// Takes a read lock (Go's `RLock`).
     pub fn read(&self) -> RwLockReadGuard<'_, T> {
         before(RLOCK, &self.object, AccessKind::ReadLock);
+        if unlocked::<T>(&self.object) {
+            return self.unlocked_read();
+        }
         let g = Blocking::during(|| self.inner.read());
         done(RLOCKED, &self.object, AccessKind::ReadLock);
         RwLockReadGuard {
             object: &self.object,
             inner: Some(g),
+            unlocked: false,
         }
     }
 
     /// Takes the write lock (Go's `Lock`).
     pub fn write(&self) -> RwLockWriteGuard<'_, T> {
         before(WLOCK, &self.object, AccessKind::Lock);
+        if unlocked::<T>(&self.object) {
+            return self.unlocked_write();
+        }
         let g = Blocking::during(|| self.inner.write());
         done(WLOCKED, &self.object, AccessKind::Lock);
         RwLockWriteGuard {
             object: &self.object,
             inner: Some(g),
+            unlocked: false,
         }
     }
 
     /// Takes a read lock if no writer holds the lock, without blocking.
     pub fn try_read(&self) -> Option<RwLockReadGuard<'_, T>> {
         before(TRY_RLOCK, &self.object, AccessKind::ReadLock);
+        if unlocked::<T>(&self.object) {
+            return Some(self.unlocked_read());
+        }
         match self.inner.try_read() {
             Some(g) => {
                 done(RLOCKED, &self.object, AccessKind::ReadLock);
                 Some(RwLockReadGuard {
                     object: &self.object,
                     inner: Some(g),
+                    unlocked: false,
                 })
             }
             None => {
@@ -266,18 +351,44 @@ impl<T> RwLock<T> {
     /// Takes the write lock if it is free, without blocking.
     pub fn try_write(&self) -> Option<RwLockWriteGuard<'_, T>> {
         before(TRY_WLOCK, &self.object, AccessKind::Lock);
+        if unlocked::<T>(&self.object) {
+            return Some(self.unlocked_write());
+        }
         match self.inner.try_write() {
             Some(g) => {
                 done(WLOCKED, &self.object, AccessKind::Lock);
                 Some(RwLockWriteGuard {
                     object: &self.object,
                     inner: Some(g),
+                    unlocked: false,
                 })
             }
             None => {
                 performed(&self.object, AccessKind::Read);
                 None
             }
+        }
+    }
+
+    /// A read guard of a disabled lock: the acquire is a plain scheduling point.
+    fn unlocked_read(&self) -> RwLockReadGuard<'_, T> {
+        plain_point();
+        done(RLOCKED, &self.object, AccessKind::ReadLock);
+        RwLockReadGuard {
+            object: &self.object,
+            inner: None,
+            unlocked: true,
+        }
+    }
+
+    /// A write guard of a disabled lock: the acquire is a plain scheduling point.
+    fn unlocked_write(&self) -> RwLockWriteGuard<'_, T> {
+        plain_point();
+        done(WLOCKED, &self.object, AccessKind::Lock);
+        RwLockWriteGuard {
+            object: &self.object,
+            inner: None,
+            unlocked: true,
         }
     }
 
@@ -295,13 +406,19 @@ impl<T> RwLock<T> {
 impl<T> Deref for RwLockReadGuard<'_, T> {
     type Target = T;
     fn deref(&self) -> &T {
+        if self.unlocked {
+            return unlocked_data();
+        }
         self.inner.as_deref().expect("guard is held")
     }
 }
 
 impl<T> Drop for RwLockReadGuard<'_, T> {
     fn drop(&mut self) {
-        if let Some(g) = self.inner.take() {
+        if self.unlocked {
+            done(RUNLOCK, self.object, AccessKind::ReadUnlock);
+            plain_point();
+        } else if let Some(g) = self.inner.take() {
             done(RUNLOCK, self.object, AccessKind::ReadUnlock);
             g.release();
         }
@@ -311,19 +428,28 @@ impl<T> Drop for RwLockReadGuard<'_, T> {
 impl<T> Deref for RwLockWriteGuard<'_, T> {
     type Target = T;
     fn deref(&self) -> &T {
+        if self.unlocked {
+            return unlocked_data();
+        }
         self.inner.as_deref().expect("guard is held")
     }
 }
 
 impl<T> DerefMut for RwLockWriteGuard<'_, T> {
     fn deref_mut(&mut self) -> &mut T {
+        if self.unlocked {
+            return unlocked_data();
+        }
         self.inner.as_deref_mut().expect("guard is held")
     }
 }
 
 impl<T> Drop for RwLockWriteGuard<'_, T> {
     fn drop(&mut self) {
-        if let Some(g) = self.inner.take() {
+        if self.unlocked {
+            done(WUNLOCK, self.object, AccessKind::Unlock);
+            plain_point();
+        } else if let Some(g) = self.inner.take() {
             done(WUNLOCK, self.object, AccessKind::Unlock);
             g.release();
         }
@@ -362,9 +488,19 @@ impl Condvar {
     }
 
     /// Releases the guard's lock, waits for a notification, and locks again.
+    ///
+    /// With a disabled mutex (a mutant, see [`crate::sync_disabled`]) the wait still needs a
+    /// lock to release: it takes the real one for the wait alone, and returns a guard that
+    /// holds none, as the mutant's other guards.
     pub fn wait<'a, T>(&self, mut guard: MutexGuard<'a, T>) -> MutexGuard<'a, T> {
-        let g = guard.inner.take().expect("guard is held");
-        let mutex = guard.object;
+        let unlocked = std::mem::replace(&mut guard.unlocked, false);
+        let g = match guard.inner.take() {
+            Some(g) => g,
+            None if unlocked => guard.mutex.inner.lock(),
+            None => panic!("guard is held"),
+        };
+        let lock = guard.mutex;
+        let mutex = &lock.object;
         // Shuttle releases the mutex inside `wait`, after a scheduling point this wrapper
         // cannot see; nothing of the goroutine runs in between, so the release is recorded
         // here, in the step that starts the wait.
@@ -373,10 +509,15 @@ impl Condvar {
         let g = Blocking::during(|| self.inner.wait(g));
         done(WOKEN, &self.object, AccessKind::Woken);
         performed(mutex, AccessKind::Lock);
-        MutexGuard {
-            object: mutex,
-            inner: Some(g),
+        if unlocked {
+            g.release();
+            return MutexGuard {
+                mutex: lock,
+                inner: None,
+                unlocked: true,
+            };
         }
+        lock.held(g)
     }
 
     /// Waits until `condition` is false, re-checking after every wake-up.

@@ -38,6 +38,15 @@ impl<T: Send + Sync> AtomicValue<T> {
         }
     }
 
+    /// A value holding `v`, inside a library (Go's `sync.Map`): it orders as any atomic, but
+    /// is not a mutant of the program (see [`Object::library`]).
+    pub fn library(v: T) -> Self {
+        AtomicValue {
+            object: Object::library(ObjectKind::Atomic),
+            cell: SimCell::new(Arc::new(v)),
+        }
+    }
+
     /// `v.Load()`: the current pointer.
     pub fn load(&self) -> Arc<T> {
         preempt_access(LOAD, &self.object, AccessKind::Read);

@@ -62,7 +62,8 @@ struct ReadOnly<K, V> {
 impl<V: MapValue> Entry<V> {
     fn new(v: V) -> Arc<Self> {
         Arc::new(Entry {
-            object: Object::new(ObjectKind::Atomic),
+            // Go's `sync` package, not the program: not a mutant (see `Object::library`).
+            object: Object::library(ObjectKind::Atomic),
             p: SimCell::new(P::Value(Arc::new(v))),
         })
     }
@@ -192,9 +193,11 @@ impl<K: MapKey, V: MapValue> SyncMap<K, V> {
     /// An empty map (`var m sync.Map`).
     pub fn new() -> Self {
         SyncMap {
-            mu: Mutex::new(()),
+            // `sync.Map`'s own synchronisation orders as Go's does but is no mutant of the
+            // program that uses it (see `Object::library`).
+            mu: Mutex::library(()),
             locked: Object::new(ObjectKind::Cell),
-            read: AtomicValue::new(ReadOnly {
+            read: AtomicValue::library(ReadOnly {
                 m: BTreeMap::new(),
                 amended: false,
             }),
@@ -262,7 +265,8 @@ impl<K: MapKey, V: MapValue> SyncMap<K, V> {
                 });
             }
             let e = Arc::new(Entry {
-                object: Object::new(ObjectKind::Atomic),
+                // Go's `sync` package, not the program: not a mutant (see `Object::library`).
+                object: Object::library(ObjectKind::Atomic),
                 p: SimCell::new(P::Value(value)),
             });
             self.dirty_insert(key, e);

@@ -146,6 +146,21 @@ pub struct Scenario {
     pub dfs_iterations: u64,
     /// The sizes it runs at.
     pub size: Size,
+    /// Synchronisation objects of the fixed variant that `maprace mutate` does not switch off,
+    /// each with the reason (empty for most: every lock, once, channel, wait group and atomic
+    /// of a fix must matter to some check).
+    pub unmutated: &'static [Unmutated],
+}
+
+/// A synchronisation object of a fixed variant that mutation testing leaves alone, and why:
+/// one whose happens-before edges order no data of the program (it only blocks, which a
+/// mutant keeps), so that no check could notice its loss.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Unmutated {
+    /// The object as mutants name it (`chan#0`: its kind and first-touch index).
+    pub object: &'static str,
+    /// Why switching it off changes nothing a check could see.
+    pub why: &'static str,
 }
 
 impl Scenario {

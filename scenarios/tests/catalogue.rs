@@ -11,7 +11,7 @@ use std::collections::BTreeSet;
 
 /// Every scenario name, in catalogue order; each gets its own tests below (so they run in
 /// parallel and fail separately).
-const NAMES: [&str; 18] = [
+const NAMES: [&str; 20] = [
     "t1-once-lazy-goroutine",
     "t2-ctx-cancel-shared-map",
     "t3-once-global-unlocked",
@@ -29,6 +29,8 @@ const NAMES: [&str; 18] = [
     "e8-syncmap-range-spawn",
     "e9-fresh-map-first-writes",
     "e10-timer-stop-inverted",
+    "e11-log-lock-hides-race",
+    "e12-ready-select-hides-race",
     "demo-flag-map",
 ];
 
@@ -291,5 +293,7 @@ scenario_tests! {
     e8 => "e8-syncmap-range-spawn",
     e9 => "e9-fresh-map-first-writes",
     e10 => "e10-timer-stop-inverted",
+    e11 => "e11-log-lock-hides-race",
+    e12 => "e12-ready-select-hides-race",
     demo => "demo-flag-map",
 }

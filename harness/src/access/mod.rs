@@ -288,6 +288,8 @@ pub struct Object {
     name: Option<Box<str>>,
     /// Orders nothing for the race detector (see [`Object::internal`]).
     internal: bool,
+    /// Part of a library the program uses, not of the program (see [`Object::library`]).
+    library: bool,
     /// `epoch << 32 | index`, for the execution that last touched it.
     cached: AtomicU64,
 }
@@ -299,8 +301,29 @@ impl Object {
             kind,
             name: None,
             internal: false,
+            library: false,
             cached: AtomicU64::new(0),
         }
+    }
+
+    /// A new object of `kind` that belongs to a library the code under test calls (Go's
+    /// `context`, `time`, `sync.Map`), not to the code itself: it orders like any other
+    /// object, but mutation testing ([`crate::sync_objects`]) does not drop it, since a
+    /// mutant is a change to the program and the library's own synchronisation is not the
+    /// program's to get wrong.
+    pub const fn library(kind: ObjectKind) -> Self {
+        Object {
+            kind,
+            name: None,
+            internal: false,
+            library: true,
+            cached: AtomicU64::new(0),
+        }
+    }
+
+    /// Whether the object belongs to a library (see [`Object::library`]).
+    pub fn is_library(&self) -> bool {
+        self.library
     }
 
     /// A new object of `kind` that the race detector sees as ordering nothing: a lock inside a
@@ -313,6 +336,7 @@ impl Object {
             kind,
             name: None,
             internal: true,
+            library: false,
             cached: AtomicU64::new(0),
         }
     }
@@ -328,6 +352,7 @@ impl Object {
             kind,
             name: Some(name.into().into_boxed_str()),
             internal: false,
+            library: false,
             cached: AtomicU64::new(0),
         }
     }
@@ -352,11 +377,15 @@ impl Object {
             let slot = &mut r.object_counts[self.kind.slot()];
             let index = *slot;
             *slot += 1;
+            let id = ObjectId {
+                kind: self.kind,
+                index,
+            };
             if self.internal {
-                r.internal.push(ObjectId {
-                    kind: self.kind,
-                    index,
-                });
+                r.internal.push(id);
+            }
+            if self.library {
+                r.library.push(id);
             }
             self.cached.store(
                 (u64::from(r.epoch) << 32) | u64::from(index),
@@ -379,6 +408,7 @@ impl Clone for Object {
             kind: self.kind,
             name: self.name.clone(),
             internal: self.internal,
+            library: self.library,
             cached: AtomicU64::new(0),
         }
     }

@@ -144,14 +144,13 @@ fn worker(
     let on_finish = {
         let seen = Rc::clone(&seen);
         let (budget, stop_first) = (explorer.time_budget, explorer.stop_on_first_failure);
-        let (race_detection, ignored) = (explorer.race_detection, explorer.ignored_sync.clone());
+        let race_detection = explorer.race_detection;
         let step_bound_fails = explorer.step_bound_fails;
         Box::new(move |done: Finished<'_>| {
             let mut seen = seen.borrow_mut();
             let index = seen.next;
             seen.next += stride;
-            let (failure, class, abandoned) =
-                outcome(&done, race_detection, &ignored, step_bound_fails);
+            let (failure, class, abandoned) = outcome(&done, race_detection, step_bound_fails);
             seen.classes.push((index, class));
             if abandoned {
                 seen.abandoned.push(index);
@@ -181,6 +180,7 @@ fn worker(
         on_finish,
     );
     engine.accesses |= explorer.race_detection;
+    engine.disabled.clone_from(&explorer.disabled_sync);
     super::drive(&Rc::new(RefCell::new(engine)), body);
     seen.take()
 }

@@ -3,27 +3,40 @@
 
 use crate::runtime::unsync::Unsync;
 use crate::{Scenario, Size, Variant};
-use maprace_harness::{fail, preempt, FailureKind, Op, Point};
+use maprace_harness::{
+    fail, preempt, record_access, AccessKind, FailureKind, Object, ObjectKind, Op, Point,
+};
 use maprace_maps::shared::{MapKey, MapValue};
 use maprace_maps::GoMap;
 use std::sync::OnceLock;
 
 /// A Go variable (a package-level `var`, a struct field) that goroutines read and write with
-/// plain loads and stores. Reading or writing it is not a scheduling point: what races in the
-/// scenarios is the map, not the variable holding it.
-pub(crate) struct Var<T>(Unsync<T>);
+/// plain loads and stores. Reading or writing it is not a scheduling point (what races in the
+/// scenarios is the map, not the variable holding it, and a point here would multiply the
+/// schedules for nothing), but it is a data access the race detector checks, as `-race`
+/// instruments every plain load and store: a variable handed over without synchronisation is
+/// a `data-race`, and so is a fix whose lock or once stops ordering it (see `maprace mutate`).
+pub(crate) struct Var<T> {
+    object: Object,
+    cell: Unsync<T>,
+}
 
 impl<T: Clone> Var<T> {
     pub(crate) fn new(value: T) -> Self {
-        Var(Unsync::new(value))
+        Var {
+            object: Object::new(ObjectKind::Cell),
+            cell: Unsync::new(value),
+        }
     }
 
     pub(crate) fn get(&self) -> T {
-        self.0.with(|v| v.clone())
+        record_access(&self.object, AccessKind::Read);
+        self.cell.with(|v| v.clone())
     }
 
     pub(crate) fn set(&self, value: T) {
-        self.0.with(|v| *v = value);
+        record_access(&self.object, AccessKind::Write);
+        self.cell.with(|v| *v = value);
     }
 }
 
@@ -183,6 +196,7 @@ impl Pair {
             },
             dfs_iterations: self.dfs_iterations,
             size,
+            unmutated: &[],
         };
         let small = self.expected_kinds;
         let mut out = vec![
@@ -196,6 +210,18 @@ impl Pair {
         }
         out
     }
+}
+
+/// `scenarios` with the fixed variants' `unmutated` objects set (see
+/// [`crate::Scenario::unmutated`]).
+pub(crate) fn unmutated(
+    mut scenarios: Vec<Scenario>,
+    objects: &'static [crate::Unmutated],
+) -> Vec<Scenario> {
+    for s in scenarios.iter_mut().filter(|s| s.variant == Variant::Fixed) {
+        s.unmutated = objects;
+    }
+    scenarios
 }
 
 /// Failure kind ids, as scenarios declare them.

@@ -104,6 +104,7 @@ pub(crate) fn scenarios() -> Vec<Scenario> {
             corpus_kind: None,
             dfs_iterations: DEFAULT_DFS_ITERATIONS,
             size: Size::Small,
+            unmutated: &[],
         },
         Scenario {
             name: "demo-flag-map",
@@ -114,6 +115,7 @@ pub(crate) fn scenarios() -> Vec<Scenario> {
             corpus_kind: None,
             dfs_iterations: DEFAULT_DFS_ITERATIONS,
             size: Size::Small,
+            unmutated: &[],
         },
     ]
 }

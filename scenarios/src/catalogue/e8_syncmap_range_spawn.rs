@@ -31,10 +31,10 @@
 //!
 //! Close `start` once the workers are started, and wait for them (a `WaitGroup`).
 
-use super::common::{expect, kinds, Pair};
+use super::common::{expect, kinds, unmutated, Pair};
 use crate::run::DEFAULT_DFS_ITERATIONS;
 use crate::runtime::{go, Arc, Chan, WaitGroup};
-use crate::Scenario;
+use crate::{Scenario, Unmutated};
 use maprace_maps::SyncMap;
 
 fn run(signal: bool) {
@@ -73,7 +73,7 @@ fn fixed() {
 }
 
 pub(crate) fn scenarios() -> Vec<Scenario> {
-    Pair {
+    let pair = Pair {
         name: "e8-syncmap-range-spawn",
         description: "a sync.Map Range callback starts a goroutine per entry that waits for a signal never sent",
         buggy,
@@ -82,5 +82,18 @@ pub(crate) fn scenarios() -> Vec<Scenario> {
         expected_kinds: &[kinds::LEAK],
         dfs_iterations: DEFAULT_DFS_ITERATIONS,
     }
-    .scenarios()
+    .scenarios();
+    unmutated(
+        pair,
+        &[
+            Unmutated {
+                object: "chan#0",
+                why: "close(start) publishes nothing: the workers' k and v are captured by the go statement, and the channel only blocks them, which the mutant keeps",
+            },
+            Unmutated {
+                object: "waitgroup#0",
+                why: "the workers' results go through a sync.Map, which orders them itself; Wait only blocks until they are done, which the mutant keeps",
+            },
+        ],
+    )
 }

@@ -1,10 +1,12 @@
 //! The registered scenarios: the seven trigger scenarios of the seed article on Go map write
-//! panics (`t1`-`t7`), the extras (`e1`-`e10`), and the demo. Each module's documentation gives
+//! panics (`t1`-`t7`), the extras (`e1`-`e12`), and the demo. Each module's documentation gives
 //! the Go pattern, the Go-shaped code, why it fails and what the fix changes.
 
 pub(crate) mod common;
 pub mod demo;
 pub mod e10_timer_stop_inverted;
+pub mod e11_log_lock_hides_race;
+pub mod e12_ready_select_hides_race;
 pub mod e1_defer_at_exit;
 pub mod e2_two_writers;
 pub mod e3_range_while_write;
@@ -24,7 +26,7 @@ pub mod t7_afterfunc_global;
 
 use crate::Scenario;
 
-/// Every scenario variant, in catalogue order (buggy before fixed): `t1`-`t7`, `e1`-`e10`, then
+/// Every scenario variant, in catalogue order (buggy before fixed): `t1`-`t7`, `e1`-`e12`, then
 /// the demo.
 pub fn scenarios() -> Vec<Scenario> {
     [
@@ -45,6 +47,8 @@ pub fn scenarios() -> Vec<Scenario> {
         e8_syncmap_range_spawn::scenarios,
         e9_fresh_map_first_writes::scenarios,
         e10_timer_stop_inverted::scenarios,
+        e11_log_lock_hides_race::scenarios,
+        e12_ready_select_hides_race::scenarios,
         demo::scenarios,
     ]
     .into_iter()

@@ -77,10 +77,10 @@
 //! Guard the registry with a `sync.RWMutex`: `Register` takes the write lock, `Lookup` and
 //! `Dump` the read lock.
 
-use super::common::{check_map, expect, kinds, GoSized, Pair, Sizes, Var, GO, SMALL};
+use super::common::{check_map, expect, kinds, unmutated, GoSized, Pair, Sizes, Var, GO, SMALL};
 use crate::run::DEFAULT_DFS_ITERATIONS;
 use crate::runtime::{go, Arc, Once, RWMutex};
-use crate::Scenario;
+use crate::{Scenario, Unmutated};
 use maprace_harness::sync::RwLockReadGuard;
 use maprace_maps::GoMap;
 
@@ -229,7 +229,7 @@ fn fixed_go() {
 }
 
 pub(crate) fn scenarios() -> Vec<Scenario> {
-    Pair {
+    let pair = Pair {
         name: "t3-once-global-unlocked",
         description: "once.Do builds a global registry map that an accessor hands out; two callers register new keys through it unlocked while others look up and range",
         buggy,
@@ -248,5 +248,14 @@ pub(crate) fn scenarios() -> Vec<Scenario> {
         ],
         dfs_iterations: DEFAULT_DFS_ITERATIONS,
     }
-    .scenarios()
+    .scenarios();
+    unmutated(
+        pair,
+        &[
+            Unmutated {
+                object: "once#0",
+                why: "in the fix every Registry() call runs under mu (a writer's lock or the one reader's), which already orders and excludes the Do; the once matters in the buggy variant and the init-only control",
+            },
+        ],
+    )
 }

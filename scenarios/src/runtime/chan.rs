@@ -67,11 +67,21 @@ pub enum TryRecv<T> {
 impl<T: Send + 'static> Chan<T> {
     /// `make(chan T, capacity)`; capacity 0 makes an unbuffered channel.
     pub fn new(capacity: usize) -> Self {
+        Chan::with_objects(capacity, Object::new)
+    }
+
+    /// A channel the runtime's own packages (`context`, `time`) make: it orders as any
+    /// channel, but is not a mutant of the program (see [`Object::library`]).
+    pub(crate) fn library(capacity: usize) -> Self {
+        Chan::with_objects(capacity, Object::library)
+    }
+
+    fn with_objects(capacity: usize, object: fn(ObjectKind) -> Object) -> Self {
         Chan {
             inner: Arc::new(Inner {
                 cap: capacity,
-                object: Object::new(ObjectKind::Channel),
-                rendezvous: Object::new(ObjectKind::Channel),
+                object: object(ObjectKind::Channel),
+                rendezvous: object(ObjectKind::Channel),
                 state: Mutex::internal(State {
                     buf: VecDeque::new(),
                     closed: false,

@@ -82,8 +82,8 @@ pub fn background() -> Context {
 /// parent is cancelled.
 pub fn with_cancel(parent: &Context) -> (Context, CancelFunc) {
     let ctx = Arc::new(CancelCtx {
-        done: Chan::new(0),
-        state: Mutex::new(CancelState::default()),
+        done: Chan::library(0),
+        state: Mutex::library(CancelState::default()),
     });
     if let Some(p) = parent.nearest_cancel() {
         let mut s = p.state.lock();
@@ -132,7 +132,7 @@ impl Context {
     pub fn done(&self) -> Chan<()> {
         match self.nearest_cancel() {
             Some(c) => c.done.clone(),
-            None => Chan::new(0),
+            None => Chan::library(0),
         }
     }
 

@@ -84,7 +84,7 @@ impl Clock {
         d: Duration,
         f: impl FnOnce() + Send + 'static,
     ) -> Timer {
-        let armed = Object::new(ObjectKind::Channel);
+        let armed = Object::library(ObjectKind::Channel);
         record_access(&armed, AccessKind::Send);
         let key = self.arm(d, Action::Func(name.into(), Box::new(f), armed));
         Timer {
@@ -98,7 +98,7 @@ impl Clock {
         if d.is_zero() {
             return;
         }
-        let wake = Chan::new(0);
+        let wake = Chan::library(0);
         self.arm(d, Action::Wake(wake.clone()));
         let _ = wake.recv();
     }
