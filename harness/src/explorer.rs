@@ -1,13 +1,12 @@
 //! The exploration runner: runs a body under a strategy, collects distinct failures, and turns
 //! each into a replayable token with its trace.
 
-use crate::access::{ObjectId, StepAccess};
+use crate::access::ObjectId;
 use crate::classes::{ClassCount, Tally};
 use crate::engine::{Engine as Driver, Finished, Recording};
 use crate::failure::Class;
 use crate::failure::{classify_payload, Failure, FailureKind};
 use crate::loom_engine::Engine;
-use crate::oracle::DataRace;
 use crate::strategy::{self, Coverage, Reduction, Strategy};
 use crate::token::{self, Token};
 use crate::trace::Trace;
@@ -26,6 +25,10 @@ pub use loom_checkpoint::loom_checkpoint_scenario;
 #[cfg(feature = "loom")]
 mod loom_run;
 mod parallel;
+mod replay;
+mod results;
+
+pub use results::{Exploration, FoundFailure, ReplayError, Replayed};
 
 /// Configures and runs explorations of a body.
 ///
@@ -83,145 +86,8 @@ impl fmt::Debug for ProgressHook {
     }
 }
 
-/// A failure found by an exploration (its first occurrence), with everything needed to replay it.
-#[derive(Clone, Debug)]
-pub struct FoundFailure {
-    /// Index (0-based) of the first execution that failed with this kind.
-    pub execution: u64,
-    /// How many executions failed with this kind.
-    pub count: u64,
-    /// The failure (the first occurrence: its message, goroutine and step).
-    pub failure: Failure,
-    /// The schedule token that replays the first occurrence.
-    pub token: Token,
-    /// The trace of the first occurrence.
-    pub trace: Trace,
-    /// The trace's hash.
-    pub trace_hash: u64,
-    /// The accesses of the first occurrence, in order (see [`Replayed::accesses`]).
-    pub accesses: Vec<StepAccess>,
-    /// The first occurrence's data race, when it raced (see [`Replayed::race`]).
-    pub race: Option<DataRace>,
-    /// Whether the token replays this failure under shuttle. Always so for failures shuttle
-    /// found; a failure the loom engine found gets a shuttle token only when shuttle could
-    /// follow loom's execution to the same trace and failure (not a weak-memory outcome, nor
-    /// a switch shuttle cannot make); otherwise its token has no steps.
-    pub shuttle_replays: bool,
-    /// For a failure the loom engine found and shuttle cannot replay: loom's own checkpoint
-    /// of the failing execution (a JSON document to save as a file), which
-    /// `Explorer::replay_loom_checkpoint` replays. `None` otherwise.
-    pub loom_checkpoint: Option<String>,
-}
-
-/// The result of an exploration.
-#[derive(Clone, Debug)]
-pub struct Exploration {
-    /// The scenario identity explored.
-    pub identity: String,
-    /// The strategy used.
-    pub strategy: Strategy,
-    /// The seed used.
-    pub seed: u64,
-    /// Executions run.
-    pub executions: u64,
-    /// Whether a systematic strategy covered its whole space.
-    pub exhausted: bool,
-    /// Whether the time budget cut the exploration short.
-    pub out_of_time: bool,
-    /// The reduction that ran (none unless the strategy is exhaustive search).
-    pub reduction: Reduction,
-    /// What the executions covered: every schedule (up to equivalence), or how many ran.
-    pub coverage: Coverage,
-    /// Executions abandoned because they only ran out of steps (see
-    /// [`Explorer::step_bound_fails`]): neither passed nor failed.
-    pub abandoned: u64,
-    /// Every distinct failure kind found, in order of first occurrence: the first execution
-    /// that failed that way, and how many did.
-    pub failures: Vec<FoundFailure>,
-    /// The executions by [`Class`], worst class first, each class that occurred with a token
-    /// for its first execution; the counts add up to `executions`.
-    pub classes: Vec<ClassCount>,
-    /// The engine that ran the executions (under loom, `strategy` was not used).
-    pub engine: Engine,
-}
-
-impl Exploration {
-    /// The first failure found, if any.
-    pub fn first_failure(&self) -> Option<&FoundFailure> {
-        self.failures.first()
-    }
-}
-
-/// The outcome of replaying one token.
-#[derive(Clone, Debug)]
-pub struct Replayed {
-    /// The failure the schedule ends in, or `None` when the execution passed.
-    pub failure: Option<Failure>,
-    /// The trace.
-    pub trace: Trace,
-    /// The trace's hash.
-    pub trace_hash: u64,
-    /// The token, completed with digests and trace hash.
-    pub token: Token,
-    /// Every access the execution performed, in order: the object/access record that
-    /// strategies and oracles read (see [`crate::Object`]).
-    pub accesses: Vec<StepAccess>,
-    /// The execution's first data race, with race detection on (whether or not the execution
-    /// also failed otherwise: a fatal failure stays its failure).
-    pub race: Option<DataRace>,
-}
-
-/// Why a token could not be replayed.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum ReplayError {
-    /// The token belongs to another scenario.
-    WrongScenario {
-        /// The scenario named by the token.
-        token: String,
-        /// The scenario it was replayed against.
-        expected: String,
-    },
-    /// The code no longer takes the recorded schedule.
-    Diverged {
-        /// The step where the schedule stopped fitting.
-        step: u64,
-        /// What did not fit.
-        reason: String,
-    },
-    /// The text is not a usable loom checkpoint (malformed, or for no known exploration).
-    BadCheckpoint(String),
-}
-
-impl fmt::Display for ReplayError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            ReplayError::WrongScenario { token, expected } => {
-                write!(f, "token is for scenario {token}, not {expected}")
-            }
-            ReplayError::Diverged { step, reason } => {
-                write!(f, "schedule diverged at step {step}: {reason}")
-            }
-            ReplayError::BadCheckpoint(why) => write!(f, "loom checkpoint: {why}"),
-        }
-    }
-}
-
-impl std::error::Error for ReplayError {}
-
 /// The body type: run once per execution as the main goroutine.
 type Body = Arc<dyn Fn() + Send + Sync>;
-
-/// A replayed execution, kept past the engine's callback.
-struct Completed {
-    seed: u64,
-    steps: Vec<u32>,
-    digests: Vec<u8>,
-    failure: Option<Failure>,
-    diverged: Option<(u64, String)>,
-    trace: Option<Trace>,
-    accesses: Vec<StepAccess>,
-    race: Option<DataRace>,
-}
 
 /// What the executions of one exploration gathered, for [`Explorer::conclude`].
 pub(crate) struct Collected {
@@ -647,14 +513,6 @@ impl Explorer {
         exploration
     }
 
-    /// Replays `token` against `body` with tracing: the same schedule, the same trace.
-    pub fn replay<F>(&self, token: &Token, body: F) -> Result<Replayed, ReplayError>
-    where
-        F: Fn() + Send + Sync + 'static,
-    {
-        self.replay_body(token, &(Arc::new(body) as Body))
-    }
-
     fn empty_exploration(&self) -> Exploration {
         Exploration {
             identity: self.identity.clone(),
@@ -670,87 +528,6 @@ impl Explorer {
             classes: Vec::new(),
             engine: self.engine.clone(),
         }
-    }
-
-    fn replay_body(&self, token: &Token, body: &Body) -> Result<Replayed, ReplayError> {
-        if token.scenario != self.identity {
-            return Err(ReplayError::WrongScenario {
-                token: token.scenario.clone(),
-                expected: self.identity.clone(),
-            });
-        }
-        let result: Rc<RefCell<Option<Completed>>> = Rc::default();
-        let race_detection = self.race_detection;
-        let on_finish = {
-            let result = Rc::clone(&result);
-            Box::new(move |done: Finished<'_>| {
-                let trace = done.trace();
-                let accesses = done.accesses();
-                let race = if race_detection {
-                    done.first_race()
-                } else {
-                    None
-                };
-                let failure = done
-                    .failure
-                    .or_else(|| race.map(|r| r.failure(trace.as_ref())));
-                *result.borrow_mut() = Some(Completed {
-                    accesses,
-                    race,
-                    seed: done.seed,
-                    steps: done.steps.to_vec(),
-                    digests: done.digests.to_vec(),
-                    failure,
-                    diverged: done.diverged,
-                    trace,
-                });
-                false
-            }) as Box<dyn FnMut(Finished<'_>) -> bool>
-        };
-        let mut engine = Driver::new(
-            strategy::build(&Strategy::Replay(token.clone()), self.seed),
-            true,
-            self.max_steps.max(token.len() as u64),
-            on_finish,
-        );
-        engine.expect(token);
-        engine.disabled.clone_from(&self.disabled_sync);
-        let engine = Rc::new(RefCell::new(engine));
-        drive(&engine, body);
-        drop(engine);
-        let done = result
-            .borrow_mut()
-            .take()
-            .expect("a replay runs exactly one execution");
-        if let Some((step, reason)) = done.diverged {
-            return Err(ReplayError::Diverged { step, reason });
-        }
-        let trace = done.trace.unwrap_or_default();
-        let trace_hash = trace.hash();
-        if let Some(expected) = token.trace_hash {
-            if expected != trace_hash {
-                return Err(ReplayError::Diverged {
-                    step: trace.events.last().map_or(0, |e| e.step),
-                    reason: format!(
-                        "the replayed trace (hash {trace_hash:016x}) differs from the recorded one ({expected:016x})"
-                    ),
-                });
-            }
-        }
-        Ok(Replayed {
-            failure: done.failure,
-            token: Token {
-                scenario: token.scenario.clone(),
-                seed: done.seed,
-                steps: done.steps,
-                digests: done.digests,
-                trace_hash: Some(trace_hash),
-            },
-            trace_hash,
-            trace,
-            accesses: done.accesses,
-            race: done.race,
-        })
     }
 }
 
