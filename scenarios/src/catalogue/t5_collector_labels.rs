@@ -204,12 +204,16 @@ pub(crate) fn scenarios() -> Vec<Scenario> {
             bodies: (buggy_go, fixed_go),
             expected_kinds: &[kinds::RACE, kinds::WRITES, kinds::READ_WRITE, kinds::ITER_WRITE, kinds::WRONG],
         }),
+        // A torn string key in the labels map faults (`fault`, Go's SIGSEGV in memeqbody), and a
+        // schedule where no check fires still races (`data-race`): portfolio reaches both.
         expected_kinds: &[
+            kinds::RACE,
             kinds::WRITES,
             kinds::READ_WRITE,
             kinds::ITER_WRITE,
             kinds::CORRUPTED,
             kinds::WRONG,
+            kinds::FAULT,
         ],
         dfs_iterations: DEFAULT_DFS_ITERATIONS,
     }
