@@ -24,7 +24,10 @@
 //! }
 //! ```
 //!
-//! One goroutine puts two items, another puts one and gets one.
+//! One goroutine puts two items, another puts one and gets one. At Go size
+//! (`e6-syncmap-wrapper-raw-field.gosize`), two clients each put 100 items of their own and
+//! read each back, as a registry serving a burst of requests does: 400 counter increments
+//! race on the two stats entries.
 //!
 //! # Why it fails
 //!
@@ -40,11 +43,14 @@
 //! Guard the plain field with a mutex (or make the counters atomics). The `sync.Map` needs no
 //! change.
 
-use super::common::{check_map, expect, expect_contents, kinds, Pair};
+use super::common::{
+    check_map, expect, expect_contents, kinds, static_names, GoSized, Pair, Sizes, GO,
+};
 use crate::run::DEFAULT_DFS_ITERATIONS;
 use crate::runtime::{go, Arc, Mutex};
 use crate::Scenario;
 use maprace_maps::{GoMap, SyncMap};
+use std::sync::OnceLock;
 
 struct Registry {
     items: SyncMap<&'static str, u64>,
@@ -106,13 +112,56 @@ fn fixed() {
     run(true);
 }
 
+/// The registry at Go size: `size.writers` clients each put `size.keys` items of their own
+/// and get each one back right after putting it.
+fn run_sized(locked: bool, size: Sizes) {
+    static NAMES: OnceLock<Vec<&'static str>> = OnceLock::new();
+    let names = static_names(&NAMES, "item", size.writers * size.keys);
+    let r = Arc::new(Registry {
+        items: SyncMap::new(),
+        stats: GoMap::new(),
+        mu: Mutex::new(()),
+        locked,
+    });
+    let clients: Vec<_> = names
+        .chunks(size.keys)
+        .map(|mine| {
+            let r = Arc::clone(&r);
+            go("client", move || {
+                for (i, &k) in mine.iter().enumerate() {
+                    r.put(k, i as u64);
+                    let got = r.get(k);
+                    expect(got == Some(i as u64), || format!("Get({k}) = {got:?}"));
+                }
+            })
+        })
+        .collect();
+    for c in clients {
+        c.join();
+    }
+    check_map(&r.stats);
+    let ops = (size.writers * size.keys) as u64;
+    expect_contents(&r.stats, "the stats", &[("gets", ops), ("puts", ops)]);
+}
+
+fn buggy_go() {
+    run_sized(false, GO);
+}
+
+fn fixed_go() {
+    run_sized(true, GO);
+}
+
 pub(crate) fn scenarios() -> Vec<Scenario> {
     Pair {
         name: "e6-syncmap-wrapper-raw-field",
         description: "a type wraps sync.Map for its data but keeps a plain stats map that goroutines update directly",
         buggy,
         fixed,
-        go_size: None,
+        go_size: Some(GoSized {
+            bodies: (buggy_go, fixed_go),
+            expected_kinds: &[kinds::RACE, kinds::WRITES, kinds::WRONG],
+        }),
         expected_kinds: &[kinds::RACE, kinds::WRITES, kinds::CORRUPTED, kinds::WRONG],
         dfs_iterations: DEFAULT_DFS_ITERATIONS,
     }
