@@ -123,6 +123,7 @@ fn a_relaxed_handshake_passes_shuttle_and_fails_under_loom() {
         "a weak-memory outcome has no SC schedule"
     );
     assert!(f.trace.events.iter().any(|e| e.kind == "atomic"));
+    assert!(f.to_string().contains("loom only"), "{f}");
     // It replays from loom's checkpoint instead: the same trace and failure.
     let checkpoint = f
         .loom_checkpoint

@@ -7,16 +7,24 @@ use crate::trace::Trace;
 use std::fmt;
 
 impl fmt::Display for FoundFailure {
-    /// The failure, how often it happened, and its token.
+    /// The failure, how often it happened, and its token (or, for a failure only the loom
+    /// engine shows, that it replays from loom's checkpoint).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "{} (first in execution {}, {} failing); token {}",
+            "{} (first in execution {}, {} failing); ",
             self.failure,
             self.execution + 1,
             self.count,
-            self.token
-        )
+        )?;
+        if self.shuttle_replays {
+            write!(f, "token {}", self.token)
+        } else {
+            f.write_str(
+                "loom only (no shuttle schedule shows it): replay its `loom_checkpoint` with \
+                 `Explorer::replay_loom_checkpoint`",
+            )
+        }
     }
 }
 
