@@ -114,19 +114,15 @@ macro_rules! atomic_common {
                 &self,
                 set_order: Ordering,
                 fetch_order: Ordering,
-                mut f: F,
+                f: F,
             ) -> Result<$t, $t>
             where
                 F: FnMut($t) -> Option<$t>,
             {
-                let mut prev = self.load(fetch_order);
-                while let Some(next) = f(prev) {
-                    match self.compare_exchange_weak(prev, next, set_order, fetch_order) {
-                        Ok(x) => return Ok(x),
-                        Err(now) => prev = now,
-                    }
+                match self.twin() {
+                    Some(a) => a.fetch_update(set_order, fetch_order, f),
+                    None => self.home.fetch_update(set_order, fetch_order, f),
                 }
-                Err(prev)
             }
 
             /// The value, through exclusive access (no scheduling point). Inside an execution

@@ -159,14 +159,17 @@ impl<T> AtomicPtr<T> {
     where
         F: FnMut(*mut T) -> Option<*mut T>,
     {
-        let mut prev = self.load(fetch_order);
-        while let Some(next) = f(prev) {
-            match self.compare_exchange_weak(prev, next, set_order, fetch_order) {
-                Ok(x) => return Ok(x),
-                Err(now) => prev = now,
-            }
+        match self.twin() {
+            // The twin's loop over pointer numbers, `f` seeing the pointers they stand for.
+            Some(t) => t
+                .numbers
+                .fetch_update(set_order, fetch_order, |n| {
+                    f(t.pointer(n)).map(|p| t.number(p))
+                })
+                .map(|n| t.pointer(n))
+                .map_err(|n| t.pointer(n)),
+            None => self.home.fetch_update(set_order, fetch_order, f),
         }
-        Err(prev)
     }
 
     /// The pointer, through exclusive access (no scheduling point). Inside an execution the
