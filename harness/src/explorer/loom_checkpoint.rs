@@ -4,7 +4,7 @@
 //! feature), wrapped with the scenario it belongs to and the hash of the trace it gave.
 //! [`Explorer::replay_loom_checkpoint`] runs that one execution again and checks the trace.
 
-use super::loom_run::{builder, check, stopped, LoomLimit};
+use super::loom_run::{builder, check, stopped, take_execution, LoomLimit};
 use super::{Body, Explorer, ReplayError, Replayed};
 use crate::record;
 use crate::token::Token;
@@ -116,16 +116,9 @@ impl Explorer {
         if let Err(payload) = check(b, self, &body, Arc::new(AtomicU64::new(0)), |_| {}) {
             stopped(payload);
         }
-        let race_detection = self.race_detection;
-        let (failure, accesses, race) = record::with(|r| {
-            let race = race_detection
-                .then(|| crate::oracle::first_race(&r.access_log, &r.internal))
-                .flatten();
-            (r.failure.take(), r.access_log.clone(), race)
-        });
-        let trace = record::with(|r| r.take_trace());
+        let taken = take_execution(self.race_detection);
         record::with(|r| r.active = false);
-        let failure = failure.or_else(|| race.as_ref().map(|x| x.failure(Some(&trace))));
+        let (failure, trace) = (taken.failure, taken.trace);
         if let Some(f) = failure
             .as_ref()
             .filter(|f| f.message.starts_with("engine: loom:"))
@@ -153,8 +146,8 @@ impl Explorer {
                 trace_hash: Some(trace_hash),
             },
             trace,
-            accesses,
-            race,
+            accesses: taken.accesses,
+            race: taken.race,
         })
     }
 }

@@ -264,9 +264,20 @@ pub(super) fn stopped(payload: Box<dyn std::any::Any + Send>) {
     })
 }
 
-/// The execution the record holds, as a found failure (its failure, trace and accesses; its
-/// race, when race detection is on). Takes the trace: call it once, after the execution.
-fn loom_failure(race_detection: bool) -> LoomFailure {
+/// What the record holds of a finished loom execution.
+pub(super) struct Taken {
+    /// Its failure: its own, else its first data race's (when race detection is on).
+    pub failure: Option<Failure>,
+    pub trace: Trace,
+    /// loom's switches (the script a shuttle replay follows, see `strategy::Guided`).
+    pub script: Vec<(u32, u32)>,
+    pub accesses: Vec<StepAccess>,
+    pub race: Option<DataRace>,
+}
+
+/// Takes the execution the record holds (its trace included: call it once, after the
+/// execution).
+pub(super) fn take_execution(race_detection: bool) -> Taken {
     let (failure, script, accesses, race) = record::with(|r| {
         let race = if race_detection {
             crate::oracle::first_race(&r.access_log, &r.internal)
@@ -282,17 +293,25 @@ fn loom_failure(race_detection: bool) -> LoomFailure {
     });
     let trace = record::with(|r| r.take_trace());
     // A race's message names the points of its two accesses, which the trace now holds.
-    let failure = match (failure, &race) {
-        (Some(f), _) => f,
-        (None, Some(race)) => race.failure(Some(&trace)),
-        (None, None) => unreachable!("a loom failure is a failure or a race"),
-    };
-    LoomFailure {
+    let failure = failure.or_else(|| race.as_ref().map(|x| x.failure(Some(&trace))));
+    Taken {
         failure,
         trace,
         script,
         accesses,
         race,
+    }
+}
+
+/// The execution the record holds, as a found failure (see [`take_execution`]).
+fn loom_failure(race_detection: bool) -> LoomFailure {
+    let t = take_execution(race_detection);
+    LoomFailure {
+        failure: t.failure.expect("a loom failure is a failure or a race"),
+        trace: t.trace,
+        script: t.script,
+        accesses: t.accesses,
+        race: t.race,
     }
 }
 
