@@ -235,6 +235,7 @@ mod shared_by_threads {
 }
 
 #[test]
+#[ignore = "hangs in about one run of six (two explorations on two threads sharing Once/OnceLock statics); cause not yet found, see docs/dev-dependency.md"]
 fn explorations_on_several_threads_share_statics() {
     // Each thread's executions overwrite the statics' tags; the others find their twins again
     // by address. Any leak between executions or threads fails an assertion in `run`.
